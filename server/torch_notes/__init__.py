@@ -1,0 +1,3 @@
+"""torch-notes: a validated PyTorch knowledge base served to editors over LSP."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Document analysis: error-tolerant parsing and resolution of names to torch APIs."""

@@ -1,0 +1,1 @@
+"""The note corpus: data model, YAML loading, lookup and search."""

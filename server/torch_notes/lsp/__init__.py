@@ -1,0 +1,1 @@
+"""The pygls wiring: server, settings and protocol handlers."""

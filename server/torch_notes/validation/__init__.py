@@ -1,0 +1,1 @@
+"""Execution of every example and snippet under torch, in isolated workers."""
