@@ -20,6 +20,14 @@ REQUIRES_TAGS: tuple[str, ...] = ("torchvision", "cuda", "multi_gpu", "matplotli
 """Capabilities an example may need; unmet ones make the validator skip it."""
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """A text in every supported language."""
@@ -40,7 +48,7 @@ class Location:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{display_path(self.path)}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +122,7 @@ class CorpusError:
     field: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
+        where = display_path(self.path) + (f":{self.line}" if self.line else "")
         parts = [where]
         if self.note_id:
             parts.append(f"note '{self.note_id}'")

@@ -1,0 +1,143 @@
+"""Load note files into a :class:`Corpus`, reporting every problem with file, line and field.
+
+A broken note is reported and skipped; the good notes beside it still load.
+Later files never silently override earlier ones: a clashing id or snippet
+prefix is an error on the later note, which is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from yaml.nodes import SequenceNode
+
+from torch_notes.corpus.model import Corpus, CorpusError, Note
+from torch_notes.corpus.note_parser import (
+    FieldError,
+    mapping_fields,
+    note_id_of,
+    parse_note,
+    parse_topic_value,
+)
+from torch_notes.corpus.paths import builtin_corpus_dir
+from torch_notes.corpus.yaml_source import YamlProblem, check_node, check_tag, line_of, read_tree
+
+NOTE_FILE_SUFFIXES = (".yaml", ".yml")
+FILE_FIELDS = ("topic", "notes")
+
+
+def note_files(path: Path) -> list[Path]:
+    """The note files in ``path``: the file itself, or a directory's YAML files, sorted."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in NOTE_FILE_SUFFIXES and p.is_file())
+    return [path]
+
+
+def load_file(path: Path) -> tuple[list[Note], list[CorpusError]]:
+    """Every good note of one file, and every error met in it."""
+    try:
+        tree = read_tree(path)
+    except YamlProblem as err:
+        return [], [CorpusError(path, err.line, err.message)]
+    if tree is None:
+        return [], [CorpusError(path, 1, "file is empty; expected 'topic' and 'notes'")]
+    seen: set[int] = set()
+    try:
+        check_tag(tree)
+        fields = mapping_fields(tree, FILE_FIELDS, "", required=FILE_FIELDS)
+        check_node(fields["topic"][1], seen)
+        topic = parse_topic_value(fields["topic"][1])
+    except YamlProblem as err:
+        return [], [CorpusError(path, err.line, err.message)]
+    except FieldError as err:
+        return [], [CorpusError(path, err.line, err.message, field=err.field)]
+    notes_node = fields["notes"][1]
+    if not isinstance(notes_node, SequenceNode):
+        return [], [
+            CorpusError(path, line_of(notes_node), "must be a list of notes", field="notes")
+        ]
+    notes: list[Note] = []
+    errors: list[CorpusError] = []
+    for item in notes_node.value:
+        try:
+            check_node(item, seen)
+        except YamlProblem as err:
+            errors.append(CorpusError(path, err.line, err.message, note_id_of(item)))
+            continue
+        note, note_errors = parse_note(item, path, topic)
+        errors.extend(note_errors)
+        if note is not None:
+            notes.append(note)
+    return notes, errors
+
+
+def _cross_check(
+    notes: Iterable[Note], known_ids: set[str]
+) -> tuple[list[Note], list[CorpusError]]:
+    """Refuse clashing ids and prefixes (first one wins) and unknown related ids."""
+    kept: list[Note] = []
+    errors: list[CorpusError] = []
+    ids: dict[str, Note] = {}
+    prefixes: dict[str, Note] = {}
+    for note in notes:
+        where = note.location
+        if note.id in ids:
+            first = ids[note.id].location
+            errors.append(
+                CorpusError(
+                    where.path, where.line, f"duplicates the id defined at {first}", note.id, "id"
+                )
+            )
+            continue
+        unknown = [rid for rid in note.related if rid not in known_ids]
+        if unknown:
+            errors.append(
+                CorpusError(
+                    where.path,
+                    where.line,
+                    f"names unknown note ids: {', '.join(unknown)}",
+                    note.id,
+                    "related",
+                )
+            )
+            continue
+        if note.snippet is not None and note.snippet.prefix in prefixes:
+            other = prefixes[note.snippet.prefix]
+            errors.append(
+                CorpusError(
+                    where.path,
+                    note.snippet.body_line,
+                    f"{note.snippet.prefix!r} is already the prefix of note "
+                    f"'{other.id}' ({other.location})",
+                    note.id,
+                    "snippet.prefix",
+                )
+            )
+            continue
+        ids[note.id] = note
+        if note.snippet is not None:
+            prefixes[note.snippet.prefix] = note
+        kept.append(note)
+    return kept, errors
+
+
+def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> Corpus:
+    """Load the built-in corpus (unless told not to) followed by ``paths``.
+
+    ``paths`` are note files or directories of them (the user's own notes).
+    Errors are returned in :attr:`Corpus.errors`, never raised.
+    """
+    sources = ([builtin_corpus_dir()] if include_builtin else []) + [Path(p) for p in paths]
+    parsed: list[Note] = []
+    errors: list[CorpusError] = []
+    for source in sources:
+        if not source.exists():
+            errors.append(CorpusError(source, 0, "no such file or directory"))
+            continue
+        for path in note_files(source):
+            notes, file_errors = load_file(path)
+            parsed.extend(notes)
+            errors.extend(file_errors)
+    kept, cross_errors = _cross_check(parsed, {note.id for note in parsed})
+    return Corpus(notes=tuple(kept), errors=tuple(errors + cross_errors))
