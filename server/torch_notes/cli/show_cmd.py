@@ -1,0 +1,40 @@
+"""``torch-notes show QUERY``: render a note in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from torch_notes.cli.common import add_corpus_arguments, load_for_cli
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query", help="note id (tensor.contiguous), API name or part of one, or words"
+    )
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default: en)")
+    parser.add_argument(
+        "--all", action="store_true", help="show every matching note, not only the first"
+    )
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_corpus_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from torch_notes.cli.main import CliError
+    from torch_notes.cli.terminal import Style, render_note
+    from torch_notes.corpus.lookup import find_notes
+
+    corpus = load_for_cli(args)
+    notes = find_notes(corpus, args.query)
+    if not notes:
+        raise CliError(f"no note matches {args.query!r}; try 'torch-notes search WORDS'")
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    style = Style(color)
+    shown = notes if args.all else notes[:1]
+    pages = [render_note(note, args.lang, style) for note in shown]
+    sys.stdout.write(("\n" + style.dim("─" * 60) + "\n\n").join(pages))
+    if len(notes) > 1 and not args.all:
+        others = ", ".join(note.id for note in notes[1:6])
+        print(style.dim(f"\nAlso matching: {others} (use --all)"), file=sys.stderr)
+    return 0
