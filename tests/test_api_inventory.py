@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from torch_notes.validation.api_inventory import INVENTORY_PATH, build_inventory  # noqa: E402
+from torch_notes.validation.api_inventory import INVENTORY_PATH, build_inventory
 
 
 def test_shipped_inventory_matches_installed_torch() -> None:
