@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "==> ruff"
-.venv/bin/ruff check server tests benchmarks
-.venv/bin/ruff format --check server tests benchmarks
+.venv/bin/ruff check server tests benchmarks examples
+.venv/bin/ruff format --check server tests benchmarks examples
 
 if [ -f package.json ]; then
   echo "==> extension: typecheck, lint, unit tests, package"
