@@ -43,6 +43,8 @@ class CorpusIndex:
     """Dotted parent → sorted child names that lead to noted symbols (``torch.nn`` → ``Conv2d``)."""
     snippets: tuple[Note, ...] = ()
     """Notes carrying a snippet, sorted by snippet prefix."""
+    names: frozenset[str] = frozenset()
+    """Every segment of every noted symbol: a quick filter before resolving a name."""
 
     @classmethod
     def build(cls, corpus: Corpus) -> CorpusIndex:
@@ -66,6 +68,7 @@ class CorpusIndex:
             methods={name: tuple(sorted(symbols)) for name, symbols in methods.items()},
             members={parent: tuple(sorted(names)) for parent, names in members.items()},
             snippets=tuple(snippets),
+            names=frozenset(part for symbol in by_symbol for part in symbol.split(".")),
         )
 
     def notes_for(self, symbol: str) -> tuple[Note, ...]:

@@ -1,0 +1,54 @@
+"""``torch-notes lsp``: serve the notes over the Language Server Protocol."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    """Options of the ``lsp`` subcommand."""
+    parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    parser.add_argument(
+        "--tcp", metavar="HOST:PORT", type=_host_port, help="listen on a TCP socket instead"
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        help="log level sent to the client (default: from the client's trace setting)",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how often to check user note directories when the client cannot watch files",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the server; returns when the client disconnects."""
+    from torch_notes.lsp.handlers import create_server
+    from torch_notes.lsp.log import quiet_pygls
+
+    logging.basicConfig(
+        level=logging.WARNING, format="torch-notes: %(levelname)s %(name)s: %(message)s"
+    )
+    quiet_pygls()
+    level = getattr(logging, args.log_level.upper()) if args.log_level else None
+    server = create_server(poll_interval=args.poll_interval, log_level=level)
+    server.attach_logging()
+    if args.tcp:
+        server.start_tcp(*args.tcp)
+    else:
+        server.start_io()
+    return 0

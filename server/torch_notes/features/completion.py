@@ -1,0 +1,137 @@
+"""Completion: snippets where a statement starts, noted APIs after ``torch.``-like receivers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+
+from torch_notes.analysis.context import MemberAccess, StatementStart, completion_context
+from torch_notes.analysis.resolve import Analysis, rank_members
+from torch_notes.corpus.index import CorpusIndex, owner_class
+from torch_notes.features.render import notes_markdown, snippet_markdown
+from torch_notes.features.snippets import fuzzy_match, leading_whitespace, snippet_text
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionOptions:
+    """What the user enabled and what the client supports."""
+
+    snippets: bool = True
+    """``torchNotes.completion.snippets``."""
+    snippet_support: bool = False
+    """``textDocument.completion.completionItem.snippetSupport``."""
+    as_is_support: bool = False
+    """The client accepts ``insertTextMode: asIs``."""
+
+
+def _snippet_items(
+    analysis: Analysis,
+    context: StatementStart,
+    index: CorpusIndex,
+    lang: str,
+    options: CompletionOptions,
+) -> list[types.CompletionItem]:
+    doc = analysis.doc
+    indent = leading_whitespace(doc.line(context.row))
+    edit_range = doc.span_range(context.row, context.start, context.end)
+    items = []
+    for note in index.snippets:
+        assert note.snippet is not None
+        if not fuzzy_match(context.word, note.snippet.prefix):
+            continue
+        as_snippet = options.snippet_support
+        item = types.CompletionItem(
+            label=note.snippet.prefix,
+            kind=types.CompletionItemKind.Snippet,
+            detail=note.title.get(lang),
+            filter_text=note.snippet.prefix,
+            sort_text=f"~{note.snippet.prefix}",
+            text_edit=types.TextEdit(
+                range=edit_range, new_text=snippet_text(note, as_snippet=as_snippet, indent=indent)
+            ),
+            insert_text_format=(
+                types.InsertTextFormat.Snippet if as_snippet else types.InsertTextFormat.PlainText
+            ),
+            data={"kind": "snippet", "id": note.id},
+        )
+        if not as_snippet and options.as_is_support:
+            item.insert_text_mode = types.InsertTextMode.AsIs
+        items.append(item)
+    return items
+
+
+def _kind(symbol: str, index: CorpusIndex) -> types.CompletionItemKind:
+    name = symbol.rpartition(".")[2]
+    if name[:1].isupper():
+        return types.CompletionItemKind.Class
+    if owner_class(symbol) is not None:
+        return types.CompletionItemKind.Method
+    if not index.notes_for(symbol) and index.is_namespace(symbol):
+        return types.CompletionItemKind.Module
+    return types.CompletionItemKind.Function
+
+
+def _member_items(
+    context: MemberAccess, index: CorpusIndex, lang: str
+) -> list[types.CompletionItem]:
+    if context.receiver is not None:
+        symbols = {
+            name: (f"{context.receiver}.{name}",) for name in index.children(context.receiver)
+        }
+    else:
+        symbols = {name: rank_members(found) for name, found in index.methods.items()}
+    items = []
+    for name, candidates in sorted(symbols.items()):
+        symbol = candidates[0]
+        notes = [note for s in candidates for note in index.notes_for(s)]
+        items.append(
+            types.CompletionItem(
+                label=name,
+                kind=_kind(symbol, index),
+                detail=symbol if len(candidates) == 1 else f"{symbol} (+{len(candidates) - 1})",
+                label_details=types.CompletionItemLabelDetails(
+                    description=notes[0].title.get(lang) if notes else None
+                ),
+                data={"kind": "api", "symbols": list(candidates)},
+            )
+        )
+    return items
+
+
+def complete(
+    analysis: Analysis,
+    position: types.Position,
+    index: CorpusIndex,
+    lang: str,
+    options: CompletionOptions,
+) -> list[types.CompletionItem]:
+    """Completion items at ``position`` (documentation comes later, from :func:`resolve`)."""
+    context = completion_context(analysis, position)
+    if isinstance(context, StatementStart):
+        return _snippet_items(analysis, context, index, lang, options) if options.snippets else []
+    if isinstance(context, MemberAccess):
+        return _member_items(context, index, lang)
+    return []
+
+
+def resolve(
+    item: types.CompletionItem, index: CorpusIndex, lang: str, verified: Mapping[str, str]
+) -> types.CompletionItem:
+    """Fill in the documentation of an item produced by :func:`complete`."""
+    data: Any = item.data if isinstance(item.data, dict) else {}
+    value = None
+    if data.get("kind") == "snippet":
+        note = index.by_id.get(str(data.get("id")))
+        if note is not None and note.snippet is not None:
+            value = snippet_markdown(note, lang)
+    elif data.get("kind") == "api":
+        symbols = [str(symbol) for symbol in data.get("symbols", [])]
+        notes = tuple(dict.fromkeys(note for s in symbols for note in index.notes_for(s)))
+        if notes:
+            value = notes_markdown(notes, lang, index, verified, symbol=symbols[0])
+    if value is not None:
+        item.documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=value)
+    return item

@@ -1,0 +1,197 @@
+"""LSP method handlers: unpack the request, call a feature function, wrap the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from torch_notes.analysis.document import changes_from_lsp
+from torch_notes.features import code_actions, commands, completion
+from torch_notes.features.hover import hover
+from torch_notes.features.snippets import leading_whitespace, snippet_edit
+from torch_notes.lsp.server import TorchNotesServer
+
+COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
+CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[code_actions.INSERT_KIND])
+
+
+def on_initialize(ls: TorchNotesServer, params: types.InitializeParams) -> None:
+    ls.on_initialize(params)
+
+
+async def on_initialized(ls: TorchNotesServer, params: types.InitializedParams) -> None:
+    await ls.on_initialized()
+
+
+def on_shutdown(ls: TorchNotesServer, params: None) -> None:
+    ls.stop_background()
+
+
+def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParams) -> None:
+    document = params.text_document
+    ls.state.changed(document.uri, changes_from_lsp(params.content_changes), document.version)
+
+
+def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.state.closed(params.text_document.uri)
+
+
+def on_set_trace(ls: TorchNotesServer, params: types.SetTraceParams) -> None:
+    ls.update_log_level(str(params.value.value))
+
+
+async def on_did_change_configuration(
+    ls: TorchNotesServer, params: types.DidChangeConfigurationParams
+) -> None:
+    await ls.refresh_settings(params.settings)
+
+
+def on_did_change_watched_files(
+    ls: TorchNotesServer, params: types.DidChangeWatchedFilesParams
+) -> None:
+    ls.schedule_reload()
+
+
+def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | None:
+    state = ls.state
+    if not state.settings.hover_enable:
+        return None
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None:
+        return None
+    return hover(analysis, params.position, state.index, state.language, state.verified)
+
+
+def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types.CompletionList:
+    state = ls.state
+    analysis = ls.analysis(params.text_document.uri)
+    items = (
+        []
+        if analysis is None
+        else completion.complete(
+            analysis, params.position, state.index, state.language, state.completion_options
+        )
+    )
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> types.CompletionItem:
+    state = ls.state
+    return completion.resolve(item, state.index, state.language, state.verified)
+
+
+def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    state = ls.state
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None:
+        return []
+    return code_actions.snippet_actions(
+        analysis,
+        params.range,
+        state.index,
+        state.language,
+        uri=params.text_document.uri,
+        support=state.client.edits,
+        only=params.context.only,
+    )
+
+
+# -- commands ----------------------------------------------------------------------
+
+
+def _argument(args: tuple[Any, ...], key: str) -> Any:
+    """``key`` from ``[{key: ...}]`` or the bare first argument."""
+    if not args:
+        raise JsonRpcInvalidParams(f"missing argument {key!r}")
+    first = args[0]
+    if isinstance(first, dict):
+        if key not in first:
+            raise JsonRpcInvalidParams(f"missing argument {key!r}")
+        return first[key]
+    return first
+
+
+def list_snippets(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
+    return commands.list_snippets(ls.state.index, ls.state.language)
+
+
+def search_notes(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
+    query = _argument(args, "query")
+    return commands.search_notes(ls.state.index, str(query), ls.state.language)
+
+
+def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+    note_id = _argument(args, "id")
+    state = ls.state
+    return commands.show_note(state.index, str(note_id), state.language, state.verified)
+
+
+def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
+    return ls.info()
+
+
+async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
+    """Insert a snippet by id (or prefix) at ``{uri, position}`` through ``workspace/applyEdit``."""
+    note_id, uri, raw_position = (_argument(args, key) for key in ("id", "uri", "position"))
+    state = ls.state
+    note = state.index.by_id.get(str(note_id)) or state.index.snippet_note(str(note_id))
+    if note is None or note.snippet is None:
+        raise JsonRpcInvalidParams(f"no snippet with id {note_id!r}")
+    try:
+        position = types.Position(int(raw_position["line"]), int(raw_position["character"]))
+    except (TypeError, KeyError, ValueError) as err:
+        raise JsonRpcInvalidParams(f"bad position {raw_position!r}") from err
+    analysis = ls.analysis(str(uri))
+    if analysis is None:
+        raise JsonRpcInvalidParams(f"not a Python document: {uri}")
+    doc = analysis.doc
+    line = doc.line(position.line)
+    before = line[: doc.char_index(doc.point_at(position))]
+    edit = snippet_edit(
+        note,
+        uri=str(uri),
+        version=doc.version,
+        range=types.Range(position, position),
+        indent=before if not before.strip() else leading_whitespace(line),
+        support=state.client.edits,
+    )
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert snippet {note.snippet.prefix}")
+    )
+    return {"applied": bool(result.applied), "id": note.id}
+
+
+FEATURES: tuple[tuple[str, Any, Any], ...] = (
+    (types.INITIALIZE, on_initialize, None),
+    (types.INITIALIZED, on_initialized, None),
+    (types.SHUTDOWN, on_shutdown, None),
+    (types.TEXT_DOCUMENT_DID_CHANGE, on_did_change, None),
+    (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
+    (types.SET_TRACE, on_set_trace, None),
+    (types.WORKSPACE_DID_CHANGE_CONFIGURATION, on_did_change_configuration, None),
+    (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, on_did_change_watched_files, None),
+    (types.TEXT_DOCUMENT_HOVER, on_hover, None),
+    (types.TEXT_DOCUMENT_COMPLETION, on_completion, COMPLETION_OPTIONS),
+    (types.COMPLETION_ITEM_RESOLVE, on_completion_resolve, None),
+    (types.TEXT_DOCUMENT_CODE_ACTION, on_code_action, CODE_ACTION_OPTIONS),
+)
+
+COMMANDS: tuple[tuple[str, Any], ...] = (
+    (commands.LIST_SNIPPETS, list_snippets),
+    (commands.INSERT_SNIPPET, insert_snippet),
+    (commands.SEARCH_NOTES, search_notes),
+    (commands.SHOW_NOTE, show_note),
+    (commands.SERVER_INFO, server_info),
+)
+
+
+def create_server(*, poll_interval: float = 2.0, log_level: int | None = None) -> TorchNotesServer:
+    """A server with every feature and command registered."""
+    server = TorchNotesServer(poll_interval=poll_interval, log_level=log_level)
+    for method, handler, options in FEATURES:
+        server.feature(method, options)(handler)
+    for name, handler in COMMANDS:
+        server.command(name)(handler)
+    return server

@@ -1,0 +1,225 @@
+"""The language server object: pygls plumbing around one :class:`ServerState`."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from torch_notes import __version__
+from torch_notes.analysis.resolve import Analysis
+from torch_notes.features.i18n import text
+from torch_notes.lsp import watch
+from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
+from torch_notes.lsp.settings import SECTION, Settings
+from torch_notes.lsp.state import ClientFacts, ServerState
+
+logger = logging.getLogger(__name__)
+
+HEAVY_MODULES = ("torch", "torchvision", "numpy", "matplotlib")
+"""Modules the server must never import (checked by ``torchNotes.serverInfo``)."""
+
+RELOAD_DELAY_S = 0.05
+"""Debounce between a file-change event and the reload."""
+
+
+class TorchNotesServer(LanguageServer):
+    """pygls server holding the state of one editor session."""
+
+    def __init__(self, *, poll_interval: float = 2.0, log_level: int | None = None) -> None:
+        super().__init__("torch-notes", __version__)
+        self.state = ServerState()
+        self.poll_interval = poll_interval
+        self.fixed_log_level = log_level
+        self._poll_task: asyncio.Task[None] | None = None
+        self._reload: asyncio.TimerHandle | None = None
+        self._watching: tuple[Path, ...] | None = None
+        self._log_handler: ClientLogHandler | None = None
+        self._client_trace = "off"
+
+    # -- logging -----------------------------------------------------------------
+
+    def attach_logging(self) -> None:
+        """Forward the package's log records to the client."""
+        package = logging.getLogger(PACKAGE_LOGGER)
+        self._log_handler = ClientLogHandler(self.window_log_message)
+        package.addHandler(self._log_handler)
+        package.propagate = False
+        self.update_log_level()
+
+    def update_log_level(self, trace: str | None = None) -> None:
+        """Log at ``--log-level`` if given, else at the most verbose level the client asks for.
+
+        ``trace`` is the protocol's trace value (``initialize``/``$/setTrace``); the
+        ``torchNotes.trace.server`` setting counts too.
+        """
+        if trace is not None:
+            self._client_trace = trace
+        level = min(
+            level_for_trace(self._client_trace), level_for_trace(self.state.settings.trace_server)
+        )
+        logging.getLogger(PACKAGE_LOGGER).setLevel(self.fixed_log_level or level)
+
+    # -- documents ---------------------------------------------------------------
+
+    def analysis(self, uri: str) -> Analysis | None:
+        """The analysis of an open Python document (``None`` for other languages)."""
+        document = self.workspace.get_text_document(uri)
+        if document.language_id not in (None, "python"):
+            return None
+        return self.state.analysis(uri, document.source, document.version)
+
+    # -- session lifecycle -------------------------------------------------------
+
+    def on_initialize(self, params: types.InitializeParams) -> None:
+        """Record the client's facts and load the corpus before answering ``initialize``."""
+        state = self.state
+        state.client = ClientFacts.from_initialize(
+            params, self.workspace.position_encoding or "utf-16"
+        )
+        root = params.root_uri or (self.workspace.folders and next(iter(self.workspace.folders)))
+        if isinstance(root, str) and (path := to_fs_path(root)):
+            state.root = Path(path)
+        options = params.initialization_options
+        if isinstance(options, dict):
+            state.settings = Settings.from_json(options.get(SECTION, options))
+        if params.trace is not None:
+            self.update_log_level(str(getattr(params.trace, "value", params.trace)))
+        self.report_errors(state.load(force=True))
+
+    async def on_initialized(self) -> None:
+        """Pull the settings, then watch the configuration and the user's note paths."""
+        if self.state.client.dynamic_configuration:
+            await self._register(
+                types.Registration(
+                    id=watch.CONFIGURATION_REGISTRATION_ID,
+                    method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                    register_options=types.DidChangeConfigurationRegistrationOptions(
+                        section=SECTION
+                    ),
+                )
+            )
+        await self.refresh_settings()
+        await self.watch_extra_paths()
+        if not self.state.client.dynamic_watched_files:
+            self._poll_task = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _register(self, registration: types.Registration) -> bool:
+        """Register a capability dynamically; a refusal is logged, not raised."""
+        try:
+            await self.client_register_capability_async(types.RegistrationParams([registration]))
+        except Exception as err:
+            logger.warning("client refused to register %s: %s", registration.method, err)
+            return False
+        return True
+
+    async def refresh_settings(self, pushed: object = None) -> None:
+        """Pull the settings (or take pushed ones from clients that cannot be asked); apply them.
+
+        A client with nothing configured answers ``null``: the current settings (from
+        ``initializationOptions`` or defaults) stay.
+        """
+        raw: object = None
+        if self.state.client.configuration:
+            try:
+                result = await self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                )
+            except Exception:
+                logger.warning("workspace/configuration failed", exc_info=True)
+                return
+            raw = result[0] if result else None
+        elif isinstance(pushed, dict):
+            raw = pushed.get(SECTION, pushed)
+        if isinstance(raw, dict):
+            await self.apply_settings(Settings.from_json(raw))
+
+    async def apply_settings(self, settings: Settings) -> None:
+        """Switch to ``settings``: log level, corpus reload, file watching."""
+        self.state.settings = settings
+        self.update_log_level()
+        logger.debug("settings applied: %s", settings)
+        self.report_errors(self.state.load())
+        await self.watch_extra_paths()
+
+    async def watch_extra_paths(self) -> None:
+        """(Re-)register file watchers for the current extra paths, if the client can."""
+        paths = self.state.extra_paths()
+        if not self.state.client.dynamic_watched_files or paths == self._watching:
+            return
+        if self._watching:
+            unregistration = types.Unregistration(
+                id=watch.REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+            )
+            try:
+                await self.client_unregister_capability_async(
+                    types.UnregistrationParams([unregistration])
+                )
+            except Exception as err:
+                logger.warning("could not unregister the file watchers: %s", err)
+        self._watching = paths
+        if paths:
+            relative = self.state.client.relative_patterns
+            await self._register(watch.registration(paths, relative_patterns=relative))
+
+    def schedule_reload(self) -> None:
+        """Reload the corpus shortly (coalescing bursts of file events)."""
+        if self._reload is not None:
+            self._reload.cancel()
+        self._reload = asyncio.get_running_loop().call_later(RELOAD_DELAY_S, self.reload)
+
+    def reload(self) -> None:
+        """Reload the corpus now and report new problems in the user's notes."""
+        self._reload = None
+        self.report_errors(self.state.load(force=True))
+
+    async def _poll(self) -> None:
+        """For clients that cannot watch files for us: poll the extra paths' note files."""
+        previous = watch.snapshot(self.state.extra_paths())
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            current = watch.snapshot(self.state.extra_paths())
+            if current != previous:
+                previous = current
+                logger.info("user notes changed; reloading")
+                self.reload()
+
+    def stop_background(self) -> None:
+        """Cancel the poller and any pending reload."""
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+        if self._reload is not None:
+            self._reload.cancel()
+
+    def report_errors(self, errors: list) -> None:
+        """One ``window/showMessage`` for new problems in the user's notes."""
+        if not errors:
+            return
+        message = text(self.state.language, "broken_notes", count=len(errors), first=errors[0])
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+
+    def info(self) -> dict[str, object]:
+        """Facts for ``torchNotes.serverInfo`` (also used by the no-torch test)."""
+        import os
+
+        return {
+            "name": self.name,
+            "version": self.version,
+            "pid": os.getpid(),
+            "notes": len(self.state.index.corpus.notes),
+            "snippets": len(self.state.index.snippets),
+            "errors": [str(error) for error in self.state.index.corpus.errors],
+            "language": self.state.language,
+            "positionEncoding": self.state.client.encoding,
+            "extraPaths": [str(path) for path in self.state.extra_paths()],
+            "settings": dataclasses.asdict(self.state.settings),
+            "heavyModules": sorted(
+                name for name in sys.modules if name.partition(".")[0] in HEAVY_MODULES
+            ),
+        }

@@ -1,0 +1,190 @@
+"""Everything one server instance knows: settings, corpus, client facts, parsed documents."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+
+from torch_notes.analysis.document import SourceDocument, TextChange
+from torch_notes.analysis.positions import UTF16
+from torch_notes.analysis.resolve import Analysis
+from torch_notes.corpus.index import CorpusIndex
+from torch_notes.corpus.loader import load_corpus
+from torch_notes.corpus.model import Corpus, CorpusError
+from torch_notes.corpus.paths import verified_record_path
+from torch_notes.features.completion import CompletionOptions
+from torch_notes.features.i18n import resolve_language
+from torch_notes.features.snippets import EditSupport
+from torch_notes.lsp.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def verified_versions(corpus: Corpus, record_path: Path | None = None) -> dict[str, str]:
+    """Note id → torch release the note's current content passed on."""
+    from torch_notes.validation.record import load_record
+
+    record = load_record(record_path or verified_record_path())
+    if record is None:
+        return {}
+    versions = {}
+    for note in corpus.notes:
+        entry = record.entry_for(note)
+        if entry is not None and entry.outcome == "passed":
+            versions[note.id] = record.torch
+    return versions
+
+
+@dataclass(frozen=True, slots=True)
+class ClientFacts:
+    """What the client said about itself at ``initialize``."""
+
+    locale: str | None = None
+    encoding: str = UTF16
+    completion: CompletionOptions = field(default_factory=CompletionOptions)
+    edits: EditSupport = field(default_factory=EditSupport)
+    configuration: bool = False
+    dynamic_configuration: bool = False
+    dynamic_watched_files: bool = False
+    relative_patterns: bool = False
+
+    @classmethod
+    def from_initialize(cls, params: types.InitializeParams, encoding: str) -> ClientFacts:
+        """Read the capabilities this server cares about."""
+        caps = params.capabilities
+        workspace = caps.workspace
+        item = (
+            caps.text_document.completion.completion_item
+            if (caps.text_document and caps.text_document.completion)
+            else None
+        )
+        modes = (
+            item.insert_text_mode_support.value_set
+            if item and item.insert_text_mode_support
+            else []
+        )
+        ws_edit = workspace.workspace_edit if workspace else None
+        watched = workspace.did_change_watched_files if workspace else None
+        config_change = workspace.did_change_configuration if workspace else None
+        return cls(
+            locale=params.locale,
+            encoding=str(encoding),
+            completion=CompletionOptions(
+                snippet_support=bool(item and item.snippet_support),
+                as_is_support=types.InsertTextMode.AsIs in (modes or []),
+            ),
+            edits=EditSupport(
+                snippet_edits=bool(ws_edit and ws_edit.snippet_edit_support),
+                document_changes=bool(ws_edit and ws_edit.document_changes),
+            ),
+            configuration=bool(workspace and workspace.configuration),
+            dynamic_configuration=bool(config_change and config_change.dynamic_registration),
+            dynamic_watched_files=bool(watched and watched.dynamic_registration),
+            relative_patterns=bool(watched and watched.relative_pattern_support),
+        )
+
+
+@dataclass
+class ServerState:
+    """Mutable state of one server instance; owned by the server, never global."""
+
+    client: ClientFacts = field(default_factory=ClientFacts)
+    settings: Settings = field(default_factory=Settings)
+    root: Path | None = None
+    index: CorpusIndex = field(default_factory=lambda: CorpusIndex.build(Corpus(notes=())))
+    verified: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, Analysis] = field(default_factory=dict)
+    reported_errors: tuple[str, ...] = ()
+    loaded_paths: tuple[Path, ...] | None = None
+
+    @property
+    def language(self) -> str:
+        """``"en"`` or ``"zh"``: the setting, else the client's locale."""
+        return resolve_language(self.settings.language, self.client.locale)
+
+    @property
+    def completion_options(self) -> CompletionOptions:
+        """Client support combined with the user's settings."""
+        caps = self.client.completion
+        return CompletionOptions(
+            snippets=self.settings.completion_snippets,
+            snippet_support=caps.snippet_support,
+            as_is_support=caps.as_is_support,
+        )
+
+    # -- corpus ------------------------------------------------------------------
+
+    def extra_paths(self) -> tuple[Path, ...]:
+        """The user's note paths, ``~`` expanded, relative ones against the workspace root."""
+        paths = []
+        for raw in self.settings.extra_paths:
+            path = Path(raw).expanduser()
+            if not path.is_absolute() and self.root is not None:
+                path = self.root / path
+            paths.append(path)
+        return tuple(paths)
+
+    def load(self, *, force: bool = False) -> list[CorpusError]:
+        """(Re)load the corpus when the extra paths changed (or ``force``); new user errors."""
+        paths = self.extra_paths()
+        if not force and paths == self.loaded_paths:
+            return []
+        corpus = load_corpus(paths)
+        self.index = CorpusIndex.build(corpus)
+        self.verified = verified_versions(corpus)
+        self.loaded_paths = paths
+        for error in corpus.errors:
+            logger.warning("note problem: %s", error)
+        logger.info(
+            "loaded %d notes (%d snippets) from the built-in corpus%s",
+            len(corpus.notes),
+            len(self.index.snippets),
+            "".join(f", {p}" for p in paths),
+        )
+        user_errors = [error for error in corpus.errors if _within(error.path, paths)]
+        keys = tuple(str(error) for error in user_errors)
+        if keys == self.reported_errors:
+            return []
+        self.reported_errors = keys
+        return user_errors
+
+    # -- documents ---------------------------------------------------------------
+
+    def analysis(self, uri: str, text: str, version: int | None) -> Analysis:
+        """The analysis of a document's current text, cached per version."""
+        cached = self.documents.get(uri)
+        if cached is not None and cached.doc.version == version and cached.doc.text == text:
+            return cached
+        analysis = Analysis.of(
+            SourceDocument.parse(text, encoding=self.client.encoding, version=version)
+        )
+        self.documents[uri] = analysis
+        return analysis
+
+    def changed(self, uri: str, changes: Sequence[TextChange], version: int | None) -> None:
+        """Re-parse incrementally after ``changes`` (when the previous version is cached)."""
+        cached = self.documents.get(uri)
+        if cached is None:
+            return
+        try:
+            self.documents[uri] = Analysis.of(cached.doc.apply(changes, version))
+        except Exception:  # a stale cache is rebuilt from the full text on the next request
+            logger.debug("incremental re-parse failed for %s", uri, exc_info=True)
+            self.documents.pop(uri, None)
+
+    def closed(self, uri: str) -> None:
+        """Forget a closed document."""
+        self.documents.pop(uri, None)
+
+
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    resolved = path.resolve()
+    for root in roots:
+        root = root.resolve()
+        if resolved == root or root in resolved.parents:
+            return True
+    return False
