@@ -16,6 +16,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 
+# libyaml's parser is ~15x faster and yields the same nodes and marks; fall back when absent.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _SAFE_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -67,7 +70,7 @@ def parse_tree(text: str) -> Node | None:
     The tree is not yet checked: call :func:`check_node` on each part.
     """
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        documents = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         if err.context_mark is not None and "end of stream" in (err.problem or ""):
