@@ -18,12 +18,15 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_FILE = HERE / "train_classifier.py"
-INTERESTING = re.compile(
-    r"\.(contiguous|view|reshape|permute|transpose|kthvalue|topk|zero_grad|backward|step|"
-    r"item|eval|load_state_dict|state_dict|unsqueeze|flatten|expand|repeat)\(|"
-    r"\b(DataLoader|Conv2d|DataParallel|CrossEntropyLoss|no_grad|inference_mode|save|load)\b"
-)
+DEFAULT_FILE = HERE / "train_cifar_like.py"
+PRIORITY = (
+    "contiguous", "permute", "view", "kthvalue", "topk", "zero_grad", "backward", "item",
+    "DataLoader", "Conv2d", "no_grad", "inference_mode", "save", "load_state_dict", "eval",
+    "unsqueeze", "DataParallel", "CrossEntropyLoss", "step", "reshape", "transpose",
+)  # fmt: skip
+"""Tokens worth hovering, most telling first."""
+STRINGS = re.compile(r"\"[^\"]*\"|'[^']*'")
+INTERESTING = re.compile(r"\.(" + "|".join(PRIORITY) + r")\(|\b(" + "|".join(PRIORITY) + r")\b")
 
 
 def capabilities() -> types.ClientCapabilities:
@@ -46,9 +49,9 @@ def interesting_positions(text: str, limit: int) -> list[tuple[int, int, str]]:
     seen: set[str] = set()
     found: list[tuple[int, int, str]] = []
     for line_no, line in enumerate(text.splitlines()):
-        if line.lstrip().startswith("#"):
-            continue
-        for match in INTERESTING.finditer(line):
+        code = line.split("#", 1)[0]  # good enough for a demo: skip comments and strings
+        code = STRINGS.sub(lambda m: " " * len(m.group()), code)
+        for match in INTERESTING.finditer(code):
             token = match.group(1) or match.group(2)
             if token in seen:
                 continue
@@ -56,7 +59,8 @@ def interesting_positions(text: str, limit: int) -> list[tuple[int, int, str]]:
             column = match.start(1) if match.group(1) else match.start(2)
             utf16 = len(line[:column].encode("utf-16-le")) // 2
             found.append((line_no, utf16, token))
-    return found[:limit]
+    found.sort(key=lambda hit: PRIORITY.index(hit[2]))
+    return sorted(found[:limit])
 
 
 def first_lines(markdown: str, count: int) -> str:
@@ -68,6 +72,7 @@ async def session(path: Path, lang: str, hovers: int) -> int:
     text = path.read_text(encoding="utf-8")
     uri = path.resolve().as_uri()
     client = LanguageClient("torch-notes-demo", "0.1")
+    client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
     started = time.perf_counter()
     await client.start_io(sys.executable, "-m", "torch_notes", "lsp")
     result = await client.initialize_async(
