@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from torch_notes.corpus.model import Note
 
-_CODE_SPAN = re.compile(r"`([^`]+)`")
-_EMPHASIS = re.compile(r"\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
+"""A code span (kept verbatim, even with ``*`` inside), or strong/emphasised text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +36,15 @@ class Style:
     def warn(self, text: str) -> str:
         return self._wrap("1;31", text)
 
-    def inline(self, text: str) -> str:
-        """Inline Markdown: code spans coloured, emphasis markers dropped."""
-        text = _CODE_SPAN.sub(lambda m: self.code(m.group(1)), text)
-        return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    def inline(self, text: str, *, plain: bool = False) -> str:
+        """Inline Markdown: code spans coloured (or just unquoted), emphasis markers dropped."""
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) is not None:
+                return match.group(1) if plain else self.code(match.group(1))
+            return match.group(2) or match.group(3)
+
+        return _INLINE.sub(replace, text)
 
 
 def _block(text: str, style: Style, indent: str = "  ") -> str:
@@ -56,7 +61,7 @@ def render_note(note: Note, lang: str, style: Style, verified: str | None = None
     """A note as terminal text in ``lang``."""
     label = {"en": _EN, "zh": _ZH}[lang if lang == "zh" else "en"]
     out = [
-        style.title(note.title.get(lang)),
+        style.title(style.inline(note.title.get(lang), plain=True)),
         style.dim(f"{note.id} · {', '.join(note.symbols)}"),
         "",
     ]
