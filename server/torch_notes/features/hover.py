@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from lsprotocol import types
 
-from torch_notes.analysis.resolve import Analysis, resolve_at
+from torch_notes.analysis.resolve import Analysis, identifier_at, resolve_at
+from torch_notes.computed.conv_hover import conv_hover
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.features.render import note_markdown
 
@@ -22,9 +23,17 @@ def hover(
     verified: Mapping[str, str],
 ) -> types.Hover | None:
     """The hover for ``position``: the token's range and its notes; ``None`` if none apply."""
-    resolution = resolve_at(analysis, analysis.doc.point_at(position), index)
+    point = analysis.doc.point_at(position)
+    resolution = resolve_at(analysis, point, index)
+    computed = conv_hover(analysis.doc, analysis.imports, point)
     if resolution is None:
-        return None
+        token = identifier_at(analysis.doc, point) if computed else None
+        if token is None or computed is None:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=computed),
+            range=analysis.doc.range_of(token),
+        )
     sections: list[str] = []
     seen: set[str] = set()
     for symbol in resolution.symbols:
@@ -32,6 +41,8 @@ def hover(
             if note.id not in seen and len(seen) < MAX_NOTES:
                 seen.add(note.id)
                 sections.append(note_markdown(note, lang, index, verified, symbol=symbol))
+    if computed is not None:
+        sections.insert(0, computed)
     return types.Hover(
         contents=types.MarkupContent(
             kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)

@@ -11,31 +11,43 @@ from torch_notes.analysis.document import changes_from_lsp
 from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.hover import hover
 from torch_notes.features.snippets import leading_whitespace, snippet_edit
+from torch_notes.lsp import diagnostics_feature
 from torch_notes.lsp.server import TorchNotesServer
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
-CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[code_actions.INSERT_KIND])
+CODE_ACTION_OPTIONS = types.CodeActionOptions(
+    code_action_kinds=[diagnostics_feature.QUICKFIX, code_actions.INSERT_KIND]
+)
 
 
 def on_initialize(ls: TorchNotesServer, params: types.InitializeParams) -> None:
     ls.on_initialize(params)
+    diagnostics_feature.on_initialize(ls, params)
 
 
 async def on_initialized(ls: TorchNotesServer, params: types.InitializedParams) -> None:
     await ls.on_initialized()
+    diagnostics_feature.refresh_all(ls)
 
 
 def on_shutdown(ls: TorchNotesServer, params: None) -> None:
     ls.stop_background()
+    diagnostics_feature.stop(ls)
+
+
+def on_did_open(ls: TorchNotesServer, params: types.DidOpenTextDocumentParams) -> None:
+    diagnostics_feature.schedule(ls, params.text_document.uri)
 
 
 def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParams) -> None:
     document = params.text_document
     ls.state.changed(document.uri, changes_from_lsp(params.content_changes), document.version)
+    diagnostics_feature.schedule(ls, document.uri)
 
 
 def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.state.closed(params.text_document.uri)
+    diagnostics_feature.closed(ls, params.text_document.uri)
 
 
 def on_set_trace(ls: TorchNotesServer, params: types.SetTraceParams) -> None:
@@ -46,6 +58,7 @@ async def on_did_change_configuration(
     ls: TorchNotesServer, params: types.DidChangeConfigurationParams
 ) -> None:
     await ls.refresh_settings(params.settings)
+    diagnostics_feature.refresh_all(ls)
 
 
 def on_did_change_watched_files(
@@ -61,7 +74,8 @@ def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | N
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return None
-    return hover(analysis, params.position, state.index, state.language, state.verified)
+    found = hover(analysis, params.position, state.index, state.language, state.verified)
+    return found or diagnostics_feature.hover(ls, params.text_document.uri, params.position)
 
 
 def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types.CompletionList:
@@ -87,7 +101,8 @@ def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    return code_actions.snippet_actions(
+    fixes = diagnostics_feature.code_actions(ls, params)
+    return fixes + code_actions.snippet_actions(
         analysis,
         params.range,
         state.index,
@@ -167,6 +182,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.INITIALIZE, on_initialize, None),
     (types.INITIALIZED, on_initialized, None),
     (types.SHUTDOWN, on_shutdown, None),
+    (types.TEXT_DOCUMENT_DID_OPEN, on_did_open, None),
     (types.TEXT_DOCUMENT_DID_CHANGE, on_did_change, None),
     (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
     (types.SET_TRACE, on_set_trace, None),
@@ -176,6 +192,11 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_COMPLETION, on_completion, COMPLETION_OPTIONS),
     (types.COMPLETION_ITEM_RESOLVE, on_completion_resolve, None),
     (types.TEXT_DOCUMENT_CODE_ACTION, on_code_action, CODE_ACTION_OPTIONS),
+    (
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        diagnostics_feature.pull,
+        diagnostics_feature.DIAGNOSTIC_OPTIONS,
+    ),
 )
 
 COMMANDS: tuple[tuple[str, Any], ...] = (

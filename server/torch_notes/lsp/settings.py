@@ -18,6 +18,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "extraPaths": [],
     "hover.enable": True,
     "completion.snippets": True,
+    "diagnostics.enable": True,
+    "diagnostics.severity": {},
     "trace.server": "off",
 }
 """Every setting below ``torchNotes.`` with its default, keyed as in ``package.json``."""
@@ -36,6 +38,9 @@ class Settings:
     extra_paths: tuple[str, ...] = tuple(DEFAULT_SETTINGS["extraPaths"])
     hover_enable: bool = DEFAULT_SETTINGS["hover.enable"]
     completion_snippets: bool = DEFAULT_SETTINGS["completion.snippets"]
+    diagnostics_enable: bool = DEFAULT_SETTINGS["diagnostics.enable"]
+    diagnostics_severity: tuple[tuple[str, str], ...] = ()
+    """Rule code → severity name or ``"off"``; the diagnostics feature validates the entries."""
     trace_server: str = DEFAULT_SETTINGS["trace.server"]
 
     @classmethod
@@ -62,6 +67,10 @@ class Settings:
             extra_paths=tuple(paths),
             hover_enable=get("hover.enable", lambda v: isinstance(v, bool)),
             completion_snippets=get("completion.snippets", lambda v: isinstance(v, bool)),
+            diagnostics_enable=get("diagnostics.enable", lambda v: isinstance(v, bool)),
+            diagnostics_severity=tuple(
+                sorted(get("diagnostics.severity", lambda v: isinstance(v, dict)).items())
+            ),
             trace_server=get("trace.server", lambda v: v in TRACE_VALUES),
         )
 

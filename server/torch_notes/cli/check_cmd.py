@@ -1,0 +1,86 @@
+"""``torch-notes check FILE...``: the note-driven diagnostics, printed like a linter.
+
+Prints ``path:line:col: rule: message`` (1-based line and column, columns in characters)
+and exits 1 when there is any diagnostic, 2 when a file cannot be read, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    """Options of the ``check`` subcommand."""
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Python files to check")
+    parser.add_argument(
+        "--notes",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="extra note file or directory (repeatable)",
+    )
+    parser.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="RULE=LEVEL",
+        help="override a rule's severity (error, warning, information, hint, off); repeatable",
+    )
+    parser.add_argument(
+        "--fix-titles", action="store_true", help="also print the quick fixes of each diagnostic"
+    )
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    from torch_notes.cli.main import CliError
+
+    overrides = {}
+    for pair in pairs:
+        rule, sep, level = pair.partition("=")
+        if not sep:
+            raise CliError(f"--severity expects RULE=LEVEL, got {pair!r}")
+        overrides[rule.strip()] = level.strip()
+    return overrides
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check every file; see the module docstring for the exit status."""
+    from torch_notes.analysis.document import SourceDocument
+    from torch_notes.analysis.positions import UTF32
+    from torch_notes.cli.main import CliError
+    from torch_notes.corpus.index import CorpusIndex
+    from torch_notes.corpus.loader import load_corpus
+    from torch_notes.diagnostics.registry import RULE_CODES, check_document
+    from torch_notes.diagnostics.settings import apply_settings, parse_settings
+
+    settings, problems = parse_settings(True, _overrides(args.severity), RULE_CODES)
+    if problems:
+        raise CliError("; ".join(problems))
+    corpus = load_corpus(args.notes)
+    for error in corpus.errors:
+        if any(str(error.path).startswith(str(path)) for path in args.notes):
+            print(f"torch-notes check: warning: {error}", file=sys.stderr)
+    index = CorpusIndex.build(corpus)
+    found = unreadable = 0
+    for path in args.files:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            print(f"torch-notes check: error: {path}: {err}", file=sys.stderr)
+            unreadable += 1
+            continue
+        doc = SourceDocument.parse(source, encoding=UTF32)
+        for diagnostic in apply_settings(check_document(doc, index), settings):
+            row, _ = diagnostic.span.start
+            column = doc.char_index(diagnostic.span.start) + 1
+            print(f"{path}:{row + 1}:{column}: {diagnostic.rule}: {diagnostic.message}")
+            if args.fix_titles:
+                for fix in diagnostic.fixes:
+                    print(f"    fix: {fix.title}")
+            found += 1
+    if unreadable:
+        return 2
+    return 1 if found else 0

@@ -1,0 +1,1 @@
+"""Hovers computed from the code under the cursor (filled-in formulas), beside the notes."""

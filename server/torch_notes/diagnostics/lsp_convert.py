@@ -1,0 +1,78 @@
+"""The edge: rule findings as LSP diagnostics and quick-fix code actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from torch_notes.analysis.document import SourceDocument
+from torch_notes.corpus.index import CorpusIndex
+from torch_notes.diagnostics.model import Diagnostic, Severity, Span
+
+SOURCE = "torch-notes"
+QUICKFIX = types.CodeActionKind.QuickFix
+
+LSP_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def lsp_range(doc: SourceDocument, span: Span) -> types.Range:
+    """The client range of a span, in the document's position encoding."""
+    return types.Range(doc.position_of(span.start), doc.position_of(span.end))
+
+
+def to_lsp(diagnostic: Diagnostic, doc: SourceDocument, index: CorpusIndex) -> types.Diagnostic:
+    """One LSP diagnostic: code, the note's docs link, and the note id in ``data``."""
+    note = index.by_id.get(diagnostic.note_id) if diagnostic.note_id else None
+    data: dict[str, Any] = {"rule": diagnostic.rule, "noteId": diagnostic.note_id}
+    return types.Diagnostic(
+        range=lsp_range(doc, diagnostic.span),
+        message=diagnostic.message,
+        severity=LSP_SEVERITY[diagnostic.severity],
+        code=diagnostic.rule,
+        code_description=types.CodeDescription(href=note.docs) if note and note.docs else None,
+        source=SOURCE,
+        tags=[types.DiagnosticTag.Deprecated] if diagnostic.deprecated else None,
+        data=data,
+    )
+
+
+def _wanted(only: Sequence[str] | None) -> bool:
+    return not only or any(kind in ("", "quickfix") or "quickfix".startswith(kind) for kind in only)
+
+
+def quick_fixes(
+    diagnostics: Iterable[Diagnostic],
+    doc: SourceDocument,
+    index: CorpusIndex,
+    uri: str,
+    range: types.Range,
+    *,
+    only: Sequence[str] | None = None,
+) -> list[types.CodeAction]:
+    """Quick fixes for the findings overlapping ``range``, each with its diagnostic attached."""
+    if not _wanted(only):
+        return []
+    actions: list[types.CodeAction] = []
+    for diagnostic in diagnostics:
+        lsp = to_lsp(diagnostic, doc, index)
+        if lsp.range.end < range.start or range.end < lsp.range.start:
+            continue
+        for position, fix in enumerate(diagnostic.fixes):
+            edits = [types.TextEdit(lsp_range(doc, e.span), e.text) for e in fix.edits]
+            actions.append(
+                types.CodeAction(
+                    title=fix.title,
+                    kind=QUICKFIX,
+                    diagnostics=[lsp],
+                    is_preferred=position == 0 and len(diagnostic.fixes) == 1,
+                    edit=types.WorkspaceEdit(changes={uri: edits}),
+                )
+            )
+    return actions

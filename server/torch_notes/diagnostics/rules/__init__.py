@@ -1,0 +1,1 @@
+"""The rules, one module each; :mod:`torch_notes.diagnostics.registry` lists them."""
