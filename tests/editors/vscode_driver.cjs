@@ -1,0 +1,394 @@
+// Drives a real VS Code (code-server in headless Chromium, through playwright-core) like a user:
+// open a file from the Explorer, hover, run palette commands, switch a setting. Writes what it
+// saw as JSON; tests/editors/test_vscode.py makes the assertions.
+//
+//   node vscode_driver.cjs CONFIG.json
+//
+// CONFIG: { url, workspace, file, playwrightCore, chromium, artifacts, settingsPath, result,
+//           hover: {token, text, textZh}, snippet: {prefix}, search: {query, symbol}, timeoutMs,
+//           noHover?: {timeoutMs} }
+// Settings are changed in the Settings editor (UI), which writes settings.json; VS Code did not
+// pick up settings.json written from outside while it ran.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+
+const config = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const { chromium } = require(config.playwrightCore);
+
+const result = { steps: [], screenshots: {} };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Monaco renders spaces as no-break spaces: compare text with plain ones. */
+const plainText = (text) => text.replace(/\u00a0/g, " ");
+const log = (...args) => process.stderr.write(`[vscode-driver ${new Date().toISOString()}] ${args.join(" ")}\n`);
+
+function save() {
+  fs.writeFileSync(config.result, JSON.stringify(result, null, 2));
+}
+
+async function screenshot(page, name) {
+  const file = path.join(config.artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  result.screenshots[name] = file;
+  return file;
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes; returns the last value. */
+async function until(fn, timeoutMs, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let value;
+  for (;;) {
+    value = await fn();
+    if (value || Date.now() > deadline) {
+      return value;
+    }
+    await sleep(intervalMs);
+  }
+}
+
+async function visibleHoverText(page) {
+  const hovers = page.locator(".monaco-hover:visible");
+  const n = await hovers.count();
+  const texts = [];
+  for (let i = 0; i < n; i++) {
+    texts.push(plainText(await hovers.nth(i).innerText().catch(() => "")));
+  }
+  return texts.join("\n");
+}
+
+/**
+ * The screen point over the middle of the first occurrence of `token` in the editor's rendered
+ * lines. Monaco splits a line into spans by syntax colour, which may or may not isolate the
+ * token, so this measures a DOM Range over the text itself.
+ */
+async function tokenPoint(page, token) {
+  await page.locator(".monaco-editor .view-lines .view-line", { hasText: token }).first().waitFor({ state: "visible", timeout: 30000 });
+  const point = await page.evaluate((tok) => {
+    for (const line of document.querySelectorAll(".monaco-editor .view-lines .view-line")) {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      let text = "";
+      let node;
+      while ((node = walker.nextNode())) {
+        nodes.push([node, text.length]);
+        text += node.data;
+      }
+      const index = text.indexOf(tok);
+      if (index < 0) {
+        continue;
+      }
+      const mid = index + Math.floor(tok.length / 2);
+      for (const [textNode, start] of nodes) {
+        if (mid >= start && mid < start + textNode.data.length) {
+          const range = document.createRange();
+          range.setStart(textNode, mid - start);
+          range.setEnd(textNode, mid - start + 1);
+          const box = range.getBoundingClientRect();
+          return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+        }
+      }
+    }
+    return null;
+  }, token);
+  if (!point) {
+    throw new Error(`"${token}" is not on screen`);
+  }
+  return point;
+}
+
+/**
+ * Hovers `token` until the hover widget shows `text`; moves the mouse away and back between
+ * tries (the server may still be starting). Returns the hover's text; throws on timeout.
+ */
+async function hoverUntil(page, token, text, timeoutMs) {
+  let last = "";
+  const found = await until(async () => {
+    await page.mouse.move(5, 5);
+    await sleep(150);
+    const point = await tokenPoint(page, token);
+    await page.mouse.move(point.x, point.y, { steps: 3 });
+    const seen = await until(async () => {
+      last = await visibleHoverText(page);
+      return last.includes(text);
+    }, 2500, 200);
+    return seen;
+  }, timeoutMs, 500);
+  if (!found) {
+    throw new Error(`no hover with ${JSON.stringify(text)} on "${token}" within ${timeoutMs} ms; last hover: ${JSON.stringify(last.slice(0, 300))}`);
+  }
+  return last;
+}
+
+/** Runs a command from the palette (F1) by its full title. */
+async function runPaletteCommand(page, title) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget:visible input");
+  await input.waitFor({ state: "visible", timeout: 10000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-widget:visible .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 10000 });
+  await page.keyboard.press("Enter");
+}
+
+/** Opens the Settings editor (UI) on one setting, as a user does; returns its row. */
+async function openSetting(page, key) {
+  await runPaletteCommand(page, "Preferences: Open Settings (UI)");
+  await page.locator(".settings-editor").waitFor({ state: "visible", timeout: 20000 });
+  await sleep(500);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(key);
+  const row = page.locator(`.settings-editor .setting-item-contents[data-key="${key}"]`).first();
+  await row.waitFor({ state: "visible", timeout: 20000 });
+  return row;
+}
+
+/** Waits until VS Code has written `key` = `value` to the user's settings.json. */
+async function settingSaved(key, value) {
+  const saved = await until(() => {
+    try {
+      return JSON.parse(fs.readFileSync(config.settingsPath, "utf8"))[key] === value;
+    } catch {
+      return false;
+    }
+  }, 10000);
+  if (!saved) {
+    throw new Error(`settings.json did not get ${key} = ${JSON.stringify(value)}`);
+  }
+}
+
+async function backToFile(page) {
+  // VS Code 1.139 opens the Settings editor as a modal over the editors: close it first.
+  const modal = page.locator(".monaco-modal-editor-block");
+  for (let i = 0; i < 3 && (await modal.count()) > 0 && (await modal.first().isVisible()); i++) {
+    await page.keyboard.press("Escape");
+    await sleep(300);
+  }
+  if ((await modal.count()) > 0 && (await modal.first().isVisible())) {
+    await runPaletteCommand(page, "View: Close Editor");
+    await modal.first().waitFor({ state: "hidden", timeout: 10000 });
+  }
+  await page.locator(".tab", { hasText: config.file }).first().click();
+  await page.mouse.move(5, 5);
+}
+
+async function step(name, page, fn) {
+  const started = Date.now();
+  const record = { name, ok: false };
+  result.steps.push(record);
+  log(`step ${name}`);
+  try {
+    Object.assign(record, await fn());
+    record.ok = true;
+  } catch (err) {
+    record.error = String(err && err.stack ? err.stack : err);
+    await screenshot(page, `vscode-failed-${name}`).catch(() => undefined);
+    throw err;
+  } finally {
+    record.ms = Date.now() - started;
+    save();
+  }
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: config.chromium,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20000);
+    const file = path.join(config.workspace, config.file);
+
+    await step("open", page, async () => {
+      await page.goto(`${config.url}/?folder=${encodeURIComponent(config.workspace)}`, {
+        waitUntil: "domcontentloaded",
+        timeout: 60000,
+      });
+      await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60000 });
+      // Open the file the way a user does: click it in the Explorer.
+      const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: config.file }).first();
+      await row.waitFor({ state: "visible", timeout: 60000 });
+      await row.click();
+      await page.locator(".tab.active", { hasText: config.file }).waitFor({ state: "visible", timeout: 30000 });
+      await tokenPoint(page, config.hover.token);
+      return {};
+    });
+
+    await step("hover", page, async () => {
+      const text = await hoverUntil(page, config.hover.token, config.hover.text, config.timeoutMs);
+      await sleep(300);
+      await screenshot(page, "vscode-hover");
+      return { hover: text };
+    });
+
+    await step("status", page, async () => {
+      // The language status item ("{}" next to "Python" in the status bar) lists ours.
+      await page.mouse.move(5, 5);
+      await page.keyboard.press("Escape");
+      const item = page.locator("#status\\.languageStatus");
+      await item.waitFor({ state: "visible", timeout: 10000 });
+      let text = "";
+      const ok = await until(async () => {
+        await page.mouse.move(5, 5);
+        await sleep(100);
+        await item.hover();
+        text = await until(async () => {
+          const t = await visibleHoverText(page);
+          return t.includes("PyTorch") ? t : "";
+        }, 2000, 200);
+        return text && /\d+ PyTorch note/.test(text);
+      }, 30000, 500);
+      await screenshot(page, "vscode-status");
+      if (!ok) {
+        throw new Error(`language status without the notes count: ${JSON.stringify(text)}`);
+      }
+      await page.mouse.move(5, 5);
+      return { status: text };
+    });
+
+    await step("snippet", page, async () => {
+      const before = fs.readFileSync(file, "utf8");
+      // A new empty line at the end of the file, then the palette command.
+      const point = await tokenPoint(page, config.hover.token);
+      await page.mouse.click(point.x, point.y);
+      await page.keyboard.press("Control+End");
+      await page.keyboard.press("Enter");
+      await runPaletteCommand(page, "PyTorch Notes: Insert Snippet…");
+      const pick = page.locator(".quick-input-widget:visible");
+      await pick.locator(".quick-input-title", { hasText: "Insert Snippet" }).waitFor({ state: "visible", timeout: 20000 });
+      const items = await pick.locator(".monaco-list-row").count();
+      await pick.locator("input").fill(config.snippet.prefix);
+      await pick.locator(".monaco-list-row", { hasText: config.snippet.prefix }).first().waitFor({ state: "visible" });
+      await sleep(200);
+      await screenshot(page, "vscode-snippet-pick");
+      await page.keyboard.press("Enter");
+      await pick.waitFor({ state: "hidden", timeout: 10000 });
+      await sleep(300);
+      await screenshot(page, "vscode-snippet");
+      await page.keyboard.press("Escape"); // leave snippet mode
+      await page.keyboard.press("Control+S");
+      const after = await until(() => {
+        const text = fs.readFileSync(file, "utf8");
+        return text !== before ? text : "";
+      }, 10000);
+      if (!after) {
+        throw new Error("the file did not change after inserting the snippet");
+      }
+      return { pickItems: items, fileAfter: after };
+    });
+
+    await step("language", page, async () => {
+      const row = await openSetting(page, "torchNotes.language");
+      await row.locator("select").selectOption("zh");
+      await settingSaved("torchNotes.language", "zh");
+      await screenshot(page, "vscode-settings-zh");
+      await backToFile(page);
+      const text = await hoverUntil(page, config.hover.token, config.hover.textZh, config.timeoutMs);
+      await sleep(300);
+      await screenshot(page, "vscode-hover-zh");
+      return { hover: text };
+    });
+
+    await step("search", page, async () => {
+      await page.mouse.move(5, 5);
+      await runPaletteCommand(page, "PyTorch Notes: Search Notes…");
+      const pick = page.locator(".quick-input-widget:visible");
+      await pick.locator(".quick-input-title", { hasText: "Search Notes" }).waitFor({ state: "visible", timeout: 20000 });
+      await pick.locator("input").fill(config.search.query);
+      const row = pick.locator(".monaco-list-row", { hasText: config.search.symbol }).first();
+      await row.waitFor({ state: "visible", timeout: 20000 });
+      await page.keyboard.press("Enter");
+      // Rendered in the Markdown preview, a webview: look for the title in its frames.
+      const shown = await until(async () => {
+        for (const frame of page.frames()) {
+          const text = await frame.locator("body").innerText({ timeout: 1000 }).catch(() => "");
+          if (text.includes(config.hover.textZh)) {
+            return text;
+          }
+        }
+        return "";
+      }, 30000, 500);
+      // The webview paints a moment after its DOM is there.
+      await sleep(2000);
+      await screenshot(page, "vscode-note");
+      if (!shown) {
+        throw new Error("the note did not show in a rendered preview");
+      }
+      return { note: shown.slice(0, 2000) };
+    });
+
+    await step("logs", page, async () => {
+      await runPaletteCommand(page, "PyTorch Notes: Show Logs");
+      const panel = page.locator(".part.panel");
+      const text = await until(async () => {
+        const t = plainText(await panel.innerText().catch(() => ""));
+        return t.includes("Starting the server") ? t : "";
+      }, 15000);
+      await screenshot(page, "vscode-logs");
+      if (!text) {
+        throw new Error("the PyTorch Notes log did not show");
+      }
+      return { logs: text.slice(0, 2000) };
+    });
+
+    await step("restart", page, async () => {
+      await page.locator(".tab", { hasText: config.file }).first().click();
+      await runPaletteCommand(page, "PyTorch Notes: Restart Server");
+      const panel = page.locator(".part.panel");
+      const restarted = await until(async () => {
+        const t = plainText(await panel.innerText().catch(() => ""));
+        return t.includes("Restarting the server");
+      }, 15000);
+      if (!restarted) {
+        throw new Error("no restart in the log");
+      }
+      // The new server answers hovers (still in Chinese: the setting survived the restart).
+      const text = await hoverUntil(page, config.hover.token, config.hover.textZh, config.timeoutMs);
+      return { hover: text };
+    });
+
+    if (config.noHover) {
+      await step("no-hover", page, async () => {
+        // With hovers switched off the same check must fail: it can catch a silent server.
+        const row = await openSetting(page, "torchNotes.hover.enable");
+        await row.locator(".setting-value-checkbox").click();
+        await settingSaved("torchNotes.hover.enable", false);
+        await backToFile(page);
+        await sleep(2000);
+        try {
+          await hoverUntil(page, config.hover.token, config.hover.textZh, config.noHover.timeoutMs);
+        } catch (err) {
+          await screenshot(page, "vscode-no-hover");
+          return { hoverCheckFailed: true, error: String(err.message) };
+        }
+        return { hoverCheckFailed: false };
+      });
+    }
+    result.ok = true;
+  } finally {
+    save();
+    await browser.close().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    result.ok = false;
+    result.error = String(err && err.stack ? err.stack : err);
+    save();
+    log(result.error);
+    process.exit(1);
+  },
+);
