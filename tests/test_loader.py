@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tests.conftest import good_note
 
+from tests.conftest import good_note
 from torch_notes.corpus.loader import load_corpus
 
 HEADER = "topic: testing\nnotes:\n"

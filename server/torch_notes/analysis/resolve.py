@@ -50,12 +50,6 @@ _LITERALS = frozenset(
     }
 )
 _IDENTIFIERS = Query(PYTHON, "(identifier) @name")
-_ASSIGNED_CALLS = Query(
-    PYTHON, "(assignment left: (identifier) @name right: (call function: (_) @callee))"
-)
-_CLASS_BASES = Query(
-    PYTHON, "(class_definition name: (identifier) @name superclasses: (argument_list) @bases)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,29 +103,36 @@ def _resolve_dotted(doc: SourceDocument, node: Node, imports: dict[str, str]) ->
 NOT_TORCH = ""
 """Receiver kind of variables evidently holding something else (``args = p.parse_args()``)."""
 
-_LITERAL_ASSIGNMENTS = Query(
+_RECEIVER_PATTERNS = Query(
     PYTHON,
-    """(assignment left: (identifier) @name
+    """(class_definition name: (identifier) @name superclasses: (argument_list) @bases)
+    (assignment left: (identifier) @name
         right: [(string) (concatenated_string) (integer) (float) (list) (dictionary) (set)
-                (list_comprehension) (dictionary_comprehension)] @value)""",
+                (list_comprehension) (dictionary_comprehension)] @value)
+    (assignment left: (identifier) @name right: (call function: (_) @callee))""",
 )
+"""The class, literal-assignment and call-assignment patterns in one query: one tree walk."""
+_CLASS_PATTERN, _LITERAL_PATTERN, _CALL_PATTERN = 0, 1, 2
 
 
 def _receiver_kinds(doc: SourceDocument, imports: dict[str, str]) -> dict[str, str]:
     """``{"model": "torch.nn.Module", "args": NOT_TORCH}`` from the document's assignments."""
     root = doc.tree.root_node
+    found: tuple[list, list, list] = ([], [], [])
+    for pattern, match in QueryCursor(_RECEIVER_PATTERNS).matches(root):
+        found[pattern].append(match)
     local_classes: dict[str, str] = {}
-    for _, match in QueryCursor(_CLASS_BASES).matches(root):
+    for match in found[_CLASS_PATTERN]:
         (name,), (bases,) = match["name"], match["bases"]
         for base in bases.named_children:
             kind = _kind_of_callable(_resolve_dotted(doc, base, imports) or "")
             if kind == "torch.nn.Module":
                 local_classes[doc.node_text(name)] = kind
     kinds: dict[str, str] = {}
-    for _, match in QueryCursor(_LITERAL_ASSIGNMENTS).matches(root):
+    for match in found[_LITERAL_PATTERN]:
         kinds[doc.node_text(match["name"][0])] = NOT_TORCH
     assignments = sorted(
-        ((m["name"][0], m["callee"][0]) for _, m in QueryCursor(_ASSIGNED_CALLS).matches(root)),
+        ((m["name"][0], m["callee"][0]) for m in found[_CALL_PATTERN]),
         key=lambda pair: pair[0].start_byte,
     )
     for name, callee in assignments:

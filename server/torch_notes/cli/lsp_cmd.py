@@ -36,7 +36,11 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start the server; returns when the client disconnects."""
+    """Start the server; returns when the client disconnects.
+
+    The exit status is 0 after a ``shutdown`` request, else 1 (``exit`` without
+    ``shutdown``, or the client vanished), as the LSP spec asks.
+    """
     from torch_notes.lsp.handlers import create_server
     from torch_notes.lsp.log import quiet_pygls
 
@@ -51,4 +55,4 @@ def run(args: argparse.Namespace) -> int:
         server.start_tcp(*args.tcp)
     else:
         server.start_io()
-    return 0
+    return 0 if server.protocol._shutdown else 1

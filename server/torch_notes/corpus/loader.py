@@ -28,9 +28,16 @@ FILE_FIELDS = ("topic", "notes")
 
 
 def note_files(path: Path) -> list[Path]:
-    """The note files in ``path``: the file itself, or a directory's YAML files, sorted."""
+    """The note files in ``path``: the file itself, or a directory's YAML files, sorted.
+
+    Entries named like note files that are not regular files (a directory, a FIFO, a
+    symlink loop) are kept: reading them reports the problem instead of skipping it.
+    """
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in NOTE_FILE_SUFFIXES and p.is_file())
+        try:
+            return sorted(p for p in path.iterdir() if p.suffix in NOTE_FILE_SUFFIXES)
+        except OSError:  # vanished or unreadable meanwhile: reported by load_file
+            return [path]
     return [path]
 
 

@@ -8,6 +8,7 @@ constructs arbitrary Python objects.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import yaml
@@ -49,7 +50,15 @@ def content_line(node: ScalarNode) -> int:
 def read_tree(path: Path) -> Node | None:
     """Read ``path`` into a node tree; ``None`` for an empty file."""
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a directory, or a FIFO that would block
+            raise YamlProblem(0, "cannot read file: not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise YamlProblem(
+                0, f"file is {info.st_size} bytes; note files are limited to {MAX_FILE_BYTES}"
+            )
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise YamlProblem(0, f"cannot read file: {err.strerror or err}") from err
     if len(raw) > MAX_FILE_BYTES:
@@ -78,6 +87,10 @@ def parse_tree(text: str) -> Node | None:
         line = mark.line + 1 if mark else 0
         reason = ": ".join(part for part in (err.context, err.problem) if part) or "invalid YAML"
         raise YamlProblem(line, f"invalid YAML: {reason}") from err
+    except yaml.reader.ReaderError as err:  # a control character: locate it
+        line = text.count("\n", 0, err.position) + 1
+        char = err.character if isinstance(err.character, int) else ord(err.character)
+        raise YamlProblem(line, f"invalid YAML: control character U+{char:04X}") from err
     except yaml.YAMLError as err:
         raise YamlProblem(0, f"invalid YAML: {err}") from err
     if len(documents) > 1:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
 from torch_notes.features.i18n import text
+
+_COMMAND_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?|<)(command:)", re.IGNORECASE)
+
+
+def defang(markdown: str) -> str:
+    """Neutralise ``command:`` link targets a (user's) note may carry.
+
+    Hovers are never marked trusted, so VS Code would not run them anyway; this keeps
+    other clients, and any future trusted rendering, from ever seeing one.
+    """
+    return _COMMAND_LINK.sub(r"\1#blocked-\2", markdown)
 
 
 def _code_block(source: str) -> str:
@@ -52,7 +64,7 @@ def note_markdown(
     if related:
         links = "; ".join(f"`{other.id}` — {other.title.get(lang)}" for other in related)
         parts.append(f"**{text(lang, 'related')}:** {links}")
-    return "\n\n".join(part for part in parts if part)
+    return defang("\n\n".join(part for part in parts if part))
 
 
 def notes_markdown(
@@ -73,11 +85,13 @@ def snippet_markdown(note: Note, lang: str) -> str:
     """A snippet's documentation: description, the template as code, then the note's summary."""
     assert note.snippet is not None
     snippet = note.snippet
-    return "\n\n".join(
-        [
-            f"**{note.title.get(lang)}** — {text(lang, 'snippet', prefix=snippet.prefix)}",
-            snippet.description.get(lang).strip(),
-            _code_block(snippet.body),
-            note.summary.get(lang).strip(),
-        ]
+    return defang(
+        "\n\n".join(
+            [
+                f"**{note.title.get(lang)}** — {text(lang, 'snippet', prefix=snippet.prefix)}",
+                snippet.description.get(lang).strip(),
+                _code_block(snippet.body),
+                note.summary.get(lang).strip(),
+            ]
+        )
     )

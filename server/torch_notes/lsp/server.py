@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -17,8 +18,9 @@ from torch_notes.analysis.resolve import Analysis
 from torch_notes.features.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
+from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
-from torch_notes.lsp.state import ClientFacts, ServerState
+from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ class TorchNotesServer(LanguageServer):
     """pygls server holding the state of one editor session."""
 
     def __init__(self, *, poll_interval: float = 2.0, log_level: int | None = None) -> None:
-        super().__init__("torch-notes", __version__)
+        super().__init__("torch-notes", __version__, protocol_cls=TorchNotesProtocol)
         self.state = ServerState()
         self.poll_interval = poll_interval
         self.fixed_log_level = log_level
@@ -42,6 +44,7 @@ class TorchNotesServer(LanguageServer):
         self._watching: tuple[Path, ...] | None = None
         self._log_handler: ClientLogHandler | None = None
         self._client_trace = "off"
+        self._too_large: set[str] = set()
 
     # -- logging -----------------------------------------------------------------
 
@@ -68,10 +71,24 @@ class TorchNotesServer(LanguageServer):
 
     # -- documents ---------------------------------------------------------------
 
+    def report_server_error(self, error: Exception, source: object) -> None:
+        """Out-of-band errors go to the log (a malformed message gets ``ParseError``)."""
+        report_server_error(self.protocol, error)
+
     def analysis(self, uri: str) -> Analysis | None:
-        """The analysis of an open Python document (``None`` for other languages)."""
-        document = self.workspace.get_text_document(uri)
-        if document.language_id not in (None, "python"):
+        """The analysis of an open Python document (``None`` for other languages).
+
+        A document that is not open is never read from disk, and one longer than
+        :data:`MAX_DOCUMENT_CHARS` is not analysed: ``None``.
+        """
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None or document.language_id not in (None, "python"):
+            return None
+        if len(document.source) > MAX_DOCUMENT_CHARS:
+            if uri not in self._too_large:
+                self._too_large.add(uri)
+                logger.info("not analysing %s: longer than %d characters", uri, MAX_DOCUMENT_CHARS)
+            self.state.closed(uri)
             return None
         return self.state.analysis(uri, document.source, document.version)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,14 @@ from torch_notes.features.snippets import EditSupport
 from torch_notes.lsp.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+MAX_DOCUMENT_CHARS = 2_000_000
+"""Documents longer than this are not analysed (no hovers or completions in them).
+
+Such files are generated code; a syntax tree of a 5 MB file takes ~180 MB and
+each re-analysis after an edit more than a second, which would stall every
+other request of the session.
+"""
 
 
 def verified_versions(corpus: Corpus, record_path: Path | None = None) -> dict[str, str]:
@@ -170,6 +179,9 @@ class ServerState:
         cached = self.documents.get(uri)
         if cached is None:
             return
+        if len(cached.doc.text) > MAX_DOCUMENT_CHARS // 2:  # it may grow past the limit
+            self.documents.pop(uri, None)  # the next request decides, from the full text
+            return
         try:
             self.documents[uri] = Analysis.of(cached.doc.apply(changes, version))
         except Exception:  # a stale cache is rebuilt from the full text on the next request
@@ -181,10 +193,17 @@ class ServerState:
         self.documents.pop(uri, None)
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.10, 3.11)
+        return Path(os.path.abspath(path))
+
+
 def _within(path: Path, roots: Sequence[Path]) -> bool:
-    resolved = path.resolve()
+    resolved = _resolved(path)
     for root in roots:
-        root = root.resolve()
+        root = _resolved(root)
         if resolved == root or root in resolved.parents:
             return True
     return False

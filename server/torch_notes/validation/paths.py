@@ -10,5 +10,5 @@ def display_path(path: Path) -> str:
     """``path`` relative to the current directory when it lies below it, else as given."""
     try:
         return str(Path(path).resolve().relative_to(Path(os.getcwd()).resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (3.10, 3.11)
         return str(path)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from torch_notes.validation.jobs import Job
 from torch_notes.validation.protocol import LineBuffer, Message, decode, encode
+from torch_notes.validation.sandbox import descendants
 
 POLL_SECONDS = 0.05
 OUTPUT_TAIL_CHARS = 4000
@@ -199,6 +200,9 @@ class WorkerPool:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
         if proc.poll() is None:
+            for pid in descendants(proc.pid):  # those that left its process group too
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
         returncode = proc.wait()
@@ -296,6 +300,9 @@ class WorkerPool:
                         output=worker.output_tail() if outcome == "failed" else "",
                     ),
                 )
+                if message.get("stray"):  # the worker exits after killing a job's leftovers
+                    self._stop(worker, graceful=True)
+                    return
 
     def _died(self, worker: _Worker, finish: Callable[[Job, RawResult], None]) -> None:
         job = worker.job

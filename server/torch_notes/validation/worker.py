@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 
 from torch_notes.validation.protocol import Message, decode, send
 from torch_notes.validation.requirements import RequirementChecker
+from torch_notes.validation.sandbox import contain, kill_descendants
 
 
 def _die_with_parent() -> None:
@@ -164,9 +165,14 @@ def run_job(
         gc.collect()
         gc.freeze()  # what survives (modules the job imported) is not rescanned next time
         linecache.cache.pop(filename, None)
+        stray = kill_descendants()  # forked children must not outlive their job
         shutil.rmtree(workdir, ignore_errors=True)
         sys.stdout.flush()
         sys.stderr.flush()
+    if stray:
+        note = f"killed {stray} process(es) the job left running"
+        result["reason"] = f"{result['reason']}; {note}" if result["reason"] else note
+        result["stray"] = stray
     result["seconds"] = seconds
     result["key"] = key
     return result
@@ -180,6 +186,8 @@ def main(argv: list[str]) -> int:
     os.chdir(scratch)
     proto_in, proto_out = _redirect_stdio()
     faulthandler.enable(file=sys.stderr, all_threads=False)
+    os.environ.setdefault("MPLCONFIGDIR", str(scratch / "tmp"))
+    sandbox = contain(scratch)  # before torch starts threads: see sandbox.py
 
     import torch
 
@@ -190,7 +198,7 @@ def main(argv: list[str]) -> int:
     gc.collect()
     gc.freeze()  # torch's own objects are permanent: per-job collections stay cheap
     checker = RequirementChecker()
-    send(proto_out, _environment())
+    send(proto_out, {**_environment(), "sandbox": sandbox})
     for line in proto_in:
         if not line.strip():
             continue
@@ -203,6 +211,8 @@ def main(argv: list[str]) -> int:
         result["type"] = "result"
         result["key"] = request["key"]
         send(proto_out, result)
+        if result.get("stray"):
+            return 0  # the killed processes may have held torch state: the pool starts afresh
     return 0
 
 

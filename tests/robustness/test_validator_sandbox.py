@@ -1,0 +1,169 @@
+"""The validator's sandbox: hostile notes are stopped or contained and reported.
+
+One run holds a note that loops forever, one that allocates without bound, one that
+forks a child that outlives the job (double fork and ``setsid``), one that writes
+outside its temporary directory, one that connects to a listening loopback socket
+and one that pipes a shell command, between good notes; the run finishes and
+reports every note. Containment that the platform lacks is skipped, not failed:
+the workers report what they applied (``sandbox`` in their ``ready`` message).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+
+import psutil
+import pytest
+
+from test_validator_support import note_yaml, write_notes
+from torch_notes.corpus.loader import load_corpus
+from torch_notes.validation.jobs import jobs_for_notes
+from torch_notes.validation.pool import PoolOptions
+from torch_notes.validation.runner import validate_jobs
+
+pytestmark = pytest.mark.timeout(300)
+
+FORKER = """
+import os, time
+read, write = os.pipe()
+if os.fork() == 0:  # child: start a grandchild in a new session, then vanish
+    os.setsid()
+    if os.fork() == 0:
+        os.write(write, str(os.getpid()).encode())
+        time.sleep(300)
+    os._exit(0)
+os.wait()
+grandchild = int(os.read(read, 32))
+print("grandchild", grandchild)
+assert False, f"grandchild pid {grandchild}"
+"""
+
+WRITER = """
+import os
+path = {path!r}
+with open("inside.txt", "w") as f:  # the job's own directory: allowed
+    f.write("ok")
+try:
+    with open(path, "w") as f:
+        f.write("escaped")
+finally:
+    assert open("inside.txt").read() == "ok"
+"""
+
+CONNECTOR = """
+import socket
+socket.create_connection(("127.0.0.1", {port}), timeout=3).sendall(b"escaped")
+"""
+
+HOG = """
+hoard = []
+while True:
+    hoard.append(bytearray(50 * 2**20))
+"""
+
+
+@pytest.fixture(scope="module")
+def sandboxed(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("sandbox")
+    outside = root / "outside"
+    outside.mkdir()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    path = write_notes(
+        root / "notes" / "hostile.yaml",
+        note_yaml("s.first_good", "assert sum([1, 2]) == 3\n"),
+        note_yaml("s.loop", "while True:\n    pass\n"),
+        note_yaml("s.hog", HOG),
+        note_yaml("s.forker", FORKER),
+        note_yaml("s.writer", WRITER.format(path=str(outside / "pwned.txt"))),
+        note_yaml("s.connector", CONNECTOR.format(port=port)),
+        note_yaml("s.last_good", "import torch\nassert torch.ones(2).sum() == 2\n"),
+    )
+    corpus = load_corpus([path], include_builtin=False)
+    assert not corpus.errors, corpus.errors
+    start = time.monotonic()
+    run = validate_jobs(
+        jobs_for_notes(corpus.notes), PoolOptions(workers=2, timeout=6, memory_limit_mib=1200)
+    )
+    elapsed = time.monotonic() - start
+    try:
+        connection, _ = listener.accept()
+        connection.close()
+        connected = True
+    except OSError:
+        connected = False
+    listener.close()
+    results = {result.job.note_id: result for result in run.results}
+    return {
+        "run": run,
+        "results": results,
+        "outside": outside,
+        "connected": connected,
+        "elapsed": elapsed,
+        "sandbox": run.environment.get("sandbox", {}),
+    }
+
+
+def test_every_note_is_reported_and_the_good_ones_pass(sandboxed):
+    results = sandboxed["results"]
+    assert set(results) == {
+        "s.first_good", "s.loop", "s.hog", "s.forker", "s.writer", "s.connector", "s.last_good",
+    }  # fmt: skip
+    assert results["s.first_good"].outcome == "passed"
+    assert results["s.last_good"].outcome == "passed"
+    print(f"sandbox: {sandboxed['sandbox']}; run took {sandboxed['elapsed']:.1f} s")
+
+
+def test_infinite_loop_is_stopped(sandboxed):
+    result = sandboxed["results"]["s.loop"]
+    assert result.outcome == "failed"
+    assert result.reason == "timed out after 6 s"
+
+
+def test_unbounded_allocation_is_stopped(sandboxed):
+    result = sandboxed["results"]["s.hog"]
+    assert result.outcome == "failed"
+    assert result.reason.startswith("exceeded the memory limit"), result.reason
+
+
+def test_forked_grandchild_does_not_outlive_its_job(sandboxed):
+    result = sandboxed["results"]["s.forker"]
+    assert result.outcome == "failed"
+    match = re.search(r"grandchild pid (\d+)", result.reason)
+    assert match, result.reason
+    assert "killed 1 process(es) the job left running" in result.reason
+    pid = int(match.group(1))
+    alive = psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    assert not alive, f"the job's grandchild {pid} survived"
+
+
+def test_write_outside_the_temporary_directory_is_refused(sandboxed):
+    if not sandboxed["sandbox"].get("writes", "").startswith("landlock"):
+        pytest.skip(f"no Landlock here: {sandboxed['sandbox']}")
+    result = sandboxed["results"]["s.writer"]
+    assert result.outcome == "failed"
+    assert result.reason.startswith("PermissionError"), result.reason
+    assert not (sandboxed["outside"] / "pwned.txt").exists()
+
+
+def test_network_connection_is_refused(sandboxed):
+    if sandboxed["sandbox"].get("network", "open") == "open":
+        pytest.skip(f"no network isolation here: {sandboxed['sandbox']}")
+    result = sandboxed["results"]["s.connector"]
+    assert result.outcome == "failed"
+    assert re.match(r"(OSError|ConnectionRefusedError|PermissionError|TimeoutError)", result.reason)
+    assert not sandboxed["connected"], "the job reached the host's loopback"
+
+
+def test_sandbox_is_reported(sandboxed):
+    """On Linux with Landlock (as here) every measure is on; elsewhere the report says so."""
+    sandbox = sandboxed["sandbox"]
+    assert set(sandbox) == {"network", "writes", "processes"}
+    if os.uname().sysname == "Linux":
+        assert sandbox["processes"] == "subreaper"
