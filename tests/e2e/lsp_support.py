@@ -38,6 +38,11 @@ def install_recorders(client: LanguageClient) -> None:
     """Answer the server's requests the way an editor would, and keep what it sent."""
     client.applied_edits = []  # type: ignore[attr-defined]
     client.registrations = []  # type: ignore[attr-defined]
+    client.corpus_changes = []  # type: ignore[attr-defined]
+
+    @client.feature("torchNotes/corpusChanged")
+    def corpus_changed(params) -> None:  # unannotated: pygls would inject the client
+        client.corpus_changes.append(params)  # type: ignore[attr-defined]
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:

@@ -21,6 +21,8 @@ from lsp_support import (
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from torch_notes.corpus.loader import load_corpus
+
 SOURCE = "import torch\nx = torch.zeros(2, 3)\ny = x.t().contiguous()\nz = y.bfloat16()\n\n"
 URI = "file:///workspace/settings.py"
 
@@ -137,6 +139,11 @@ async def test_live_reload_of_user_notes(fresh: LanguageClient, tmp_path: Path):
         await asyncio.sleep(0.05)
     assert "Second title" in value
     assert not fresh.messages
+    changes = fresh.corpus_changes  # type: ignore[attr-defined]
+    assert changes, "the server announces reloads with torchNotes/corpusChanged"
+    last = changes[-1]
+    notes = getattr(last, "notes", None) if not isinstance(last, dict) else last["notes"]
+    assert notes == len(load_corpus([note_file]).notes)
 
 
 async def test_broken_user_notes(fresh: LanguageClient, tmp_path: Path):

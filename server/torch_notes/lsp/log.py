@@ -51,6 +51,16 @@ class ClientLogHandler(logging.Handler):
             self._emitting = False
 
 
+class _DropLateCancels(logging.Filter):
+    """A ``$/cancelRequest`` for a request already answered is normal, not a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Cancel notification for unknown message id")
+
+
 def quiet_pygls() -> None:
-    """pygls logs every message at INFO; keep only its warnings and errors."""
+    """pygls logs every message at INFO; keep only its warnings and errors (minus late cancels)."""
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    rpc_logger = logging.getLogger("pygls.protocol.json_rpc")
+    if not any(isinstance(f, _DropLateCancels) for f in rpc_logger.filters):
+        rpc_logger.addFilter(_DropLateCancels())

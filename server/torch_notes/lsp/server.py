@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 HEAVY_MODULES = ("torch", "torchvision", "numpy", "matplotlib")
 """Modules the server must never import (checked by ``torchNotes.serverInfo``)."""
 
+CORPUS_CHANGED = "torchNotes/corpusChanged"
+"""Notification sent after every reload of the corpus that follows ``initialize``."""
+
 RELOAD_DELAY_S = 0.05
 """Debounce between a file-change event and the reload."""
 
@@ -162,7 +165,7 @@ class TorchNotesServer(LanguageServer):
         self.state.settings = settings
         self.update_log_level()
         logger.debug("settings applied: %s", settings)
-        self.report_errors(self.state.load())
+        self.load_corpus()
         await self.watch_extra_paths()
 
     async def watch_extra_paths(self) -> None:
@@ -194,7 +197,7 @@ class TorchNotesServer(LanguageServer):
     def reload(self) -> None:
         """Reload the corpus now and report new problems in the user's notes."""
         self._reload = None
-        self.report_errors(self.state.load(force=True))
+        self.load_corpus(force=True)
 
     async def _poll(self) -> None:
         """For clients that cannot watch files for us: poll the extra paths' note files."""
@@ -213,6 +216,19 @@ class TorchNotesServer(LanguageServer):
             self._poll_task.cancel()
         if self._reload is not None:
             self._reload.cancel()
+
+    def load_corpus(self, *, force: bool = False) -> None:
+        """(Re)load the corpus after initialization; report new problems; tell the client.
+
+        ``torchNotes/corpusChanged`` carries the new note and error counts so a
+        client's status display can follow live reloads of the user's notes.
+        """
+        before = self.state.index
+        self.report_errors(self.state.load(force=force))
+        index = self.state.index
+        if index is not before:
+            counts = {"notes": len(index.corpus.notes), "errors": len(index.corpus.errors)}
+            self.protocol.notify(CORPUS_CHANGED, counts)
 
     def report_errors(self, errors: list) -> None:
         """One ``window/showMessage`` for new problems in the user's notes."""

@@ -81,7 +81,7 @@ class ClientFacts:
         config_change = workspace.did_change_configuration if workspace else None
         return cls(
             locale=params.locale,
-            encoding=str(encoding),
+            encoding=str(getattr(encoding, "value", encoding)),  # 'utf-16', not the enum's name
             completion=CompletionOptions(
                 snippet_support=bool(item and item.snippet_support),
                 as_is_support=types.InsertTextMode.AsIs in (modes or []),
