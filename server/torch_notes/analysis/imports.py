@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON, SourceDocument
 
 _IMPORTS = Query(PYTHON, "(import_statement) @import (import_from_statement) @import")
@@ -46,7 +47,7 @@ def collect_imports(doc: SourceDocument) -> dict[str, str]:
     Later imports of the same name win, as they would at run time for module-level code.
     """
     bindings: dict[str, str] = {}
-    statements = QueryCursor(_IMPORTS).captures(doc.tree.root_node).get("import", [])
+    statements = queries.captures(_IMPORTS, doc.tree.root_node, "import")
     for statement in sorted(statements, key=lambda node: node.start_byte):
         if statement.has_error and statement.child_by_field_name("name") is None:
             continue

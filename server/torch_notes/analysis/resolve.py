@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Point, Query, QueryCursor
+from tree_sitter import Node, Point, Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON, SourceDocument
 from torch_notes.analysis.imports import collect_imports, import_path_at
 from torch_notes.corpus.index import CorpusIndex, is_torch_name, owner_class
@@ -119,7 +120,7 @@ def _receiver_kinds(doc: SourceDocument, imports: dict[str, str]) -> dict[str, s
     """``{"model": "torch.nn.Module", "args": NOT_TORCH}`` from the document's assignments."""
     root = doc.tree.root_node
     found: tuple[list, list, list] = ([], [], [])
-    for pattern, match in QueryCursor(_RECEIVER_PATTERNS).matches(root):
+    for pattern, match in queries.matches(_RECEIVER_PATTERNS, root):
         found[pattern].append(match)
     local_classes: dict[str, str] = {}
     for match in found[_CLASS_PATTERN]:
@@ -341,7 +342,7 @@ def iter_resolutions(
 ) -> Iterator[Resolution]:
     """Every identifier in the document that resolves to a noted symbol, in source order."""
     imports, names = analysis.imports, index.names
-    captures = QueryCursor(_IDENTIFIERS).captures(analysis.doc.tree.root_node).get("name", [])
+    captures = queries.captures(_IDENTIFIERS, analysis.doc.tree.root_node, "name")
     for node in sorted(captures, key=lambda n: n.start_byte):
         text = analysis.doc.node_text(node)
         if text not in names and text not in imports:

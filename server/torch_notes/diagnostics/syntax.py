@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON, SourceDocument
 
 SCOPES = frozenset({"module", "function_definition", "lambda", "class_definition"})
@@ -112,19 +113,19 @@ def _is_parameter_name(node: Node, params: Node) -> bool:
 
 def binding_nodes(root: Node) -> list[Node]:
     """Every identifier bound by something other than an import, in source order."""
-    found = QueryCursor(_BINDINGS).captures(root).get("b", [])
+    found = queries.captures(_BINDINGS, root, "b")
     return sorted(found, key=lambda n: n.start_byte)
 
 
 def attribute_targets(doc: SourceDocument) -> frozenset[str]:
     """Names assigned or deleted as attributes anywhere (``x.foo = 1`` → ``foo``)."""
-    found = QueryCursor(_ATTRIBUTE_TARGETS).captures(doc.tree.root_node).get("a", [])
+    found = queries.captures(_ATTRIBUTE_TARGETS, doc.tree.root_node, "a")
     return frozenset(doc.node_text(node) for node in found)
 
 
 def string_words(doc: SourceDocument) -> frozenset[str]:
     """Identifier-like string contents (``hasattr(torch, "compile")`` → ``compile``)."""
-    found = QueryCursor(_STRINGS).captures(doc.tree.root_node).get("s", [])
+    found = queries.captures(_STRINGS, doc.tree.root_node, "s")
     words = set()
     for node in found:
         if node.end_byte - node.start_byte <= 64:
@@ -136,7 +137,7 @@ def string_words(doc: SourceDocument) -> frozenset[str]:
 
 def has_wildcard_import(doc: SourceDocument) -> bool:
     """Whether the document has ``from x import *`` anywhere."""
-    return bool(QueryCursor(_WILDCARD).captures(doc.tree.root_node))
+    return bool(queries.captures(_WILDCARD, doc.tree.root_node, "w"))
 
 
 def call_arguments(call: Node) -> tuple[list[Node], dict[str, Node]]:

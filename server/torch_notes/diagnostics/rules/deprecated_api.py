@@ -12,8 +12,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.deprecations import DeprecatedSymbol, deprecated_symbols
@@ -102,7 +103,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         for parts in (symbol.split(".") for symbol in module_level)
         for depth in range(1, len(parts))
     }
-    for _, match in QueryCursor(_HEADS).matches(root):
+    for _, match in queries.matches(_HEADS, root):
         head = match["head"][0]
         if ctx.doc.node_text(head) not in heads:
             continue
@@ -118,7 +119,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield _finding(ctx, module_level[full], attribute, expression)
                 break
     bare = {head for head in heads if ctx.imports[head] in module_level}
-    for node in QueryCursor(_IDENTIFIERS).captures(root).get("name", []) if bare else ():
+    for node in queries.captures(_IDENTIFIERS, root, "name") if bare else ():
         parent = node.parent
         if ctx.doc.node_text(node) not in bare or parent is None:
             continue
@@ -130,7 +131,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not members:
         return
     oracle = oracle_for(ctx)
-    for _, match in QueryCursor(_member_query(frozenset(members))).matches(root):
+    for _, match in queries.matches(_member_query(frozenset(members)), root):
         name = match["name"][0]
         found = members.get(ctx.doc.node_text(name))
         if found is None or not oracle.is_tensor(match["receiver"][0]):

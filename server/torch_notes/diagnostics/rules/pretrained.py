@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Query, QueryCursor
+from tree_sitter import Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
@@ -62,7 +63,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     extra = (
         note.deprecated.message.en if note and note.deprecated and note.deprecated.message else ""
     )
-    for _, match in QueryCursor(_KEYWORD_CALLS).matches(ctx.doc.tree.root_node):
+    for _, match in queries.matches(_KEYWORD_CALLS, ctx.doc.tree.root_node):
         call, function = match["call"][0], match["function"][0]
         full = ctx.resolve(function)
         if full is None or not is_model_builder(full):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Query, QueryCursor
+from tree_sitter import Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.inventory import suggest
@@ -34,7 +35,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not members:
         return
     oracle = oracle_for(ctx)
-    for _, match in QueryCursor(_MEMBERS).matches(ctx.doc.tree.root_node):
+    for _, match in queries.matches(_MEMBERS, ctx.doc.tree.root_node):
         name_node = match["name"][0]
         name = ctx.doc.node_text(name_node)
         if name in members or name.startswith("_") or name in ctx.attribute_targets:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
@@ -121,7 +122,7 @@ def _rename_everywhere(ctx: RuleContext, target: Node, fix: Fix) -> Fix:
     if old in ctx.rebound:
         return Fix(f"Import `{new}` as `{old}`", (Edit(Span.of(target), f"{new} as {old}"),))
     edits = [Edit(Span.of(target), new)]
-    for _, match in QueryCursor(_named_query(old)).matches(ctx.doc.tree.root_node):
+    for _, match in queries.matches(_named_query(old), ctx.doc.tree.root_node):
         node = match["name"][0]
         parent = node.parent
         if node == target.named_children[0] or parent is None:
@@ -142,14 +143,14 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     root = ctx.doc.tree.root_node
     heads = {head for head, full in ctx.imports.items() if ctx.torch_binding(head) is not None}
-    for _, match in QueryCursor(_HEADS).matches(root):
+    for _, match in queries.matches(_HEADS, root):
         head = match["head"][0]
         if ctx.doc.node_text(head) not in heads:
             continue
         finding = _chain_findings(ctx, match["attr"][0], head)
         if finding is not None:
             yield finding
-    for statement in QueryCursor(_FROM_IMPORTS).captures(root).get("s", []):
+    for statement in queries.captures(_FROM_IMPORTS, root, "s"):
         yield from _import_findings(ctx, statement)
 
 

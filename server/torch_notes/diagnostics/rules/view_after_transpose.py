@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
+from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.corpus.index import is_torch_name
 from torch_notes.diagnostics import syntax
@@ -153,7 +154,7 @@ def _shape_arguments(ctx: RuleContext, call: Node) -> bool:
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     """One warning per ``view`` applied directly to a transposed tensor."""
     doc = ctx.doc
-    for _, match in QueryCursor(_VIEW_CALLS).matches(doc.tree.root_node):
+    for _, match in queries.matches(_VIEW_CALLS, doc.tree.root_node):
         call, receiver, name = match["call"][0], match["receiver"][0], match["name"][0]
         operation = _transposing(ctx, receiver)
         if operation is None or not _shape_arguments(ctx, call):
