@@ -413,6 +413,20 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path)
 
 
+README_START = "<!-- benchmark-table:start -->"
+README_END = "<!-- benchmark-table:end -->"
+
+
+def update_readme(table: str) -> None:
+    """Replace the table between the README's markers (full runs only keep it current)."""
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_START in text and README_END in text:
+        head, rest = text.split(README_START, 1)
+        tail = rest.split(README_END, 1)[1]
+        readme.write_text(f"{head}{README_START}\n{table.strip()}\n{README_END}{tail}", "utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-jedi", action="store_true", help="skip jedi-language-server")
@@ -453,6 +467,8 @@ def main() -> int:
     (RESULTS / "benchmark.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = markdown(results)
     (RESULTS / "benchmark.md").write_text(table, encoding="utf-8")
+    if set(SIZES) <= {int(size) for size in results["servers"]["torch-notes"]}:
+        update_readme(table)
     plot(results, RESULTS / "latency.png")
     print()
     print(table)
