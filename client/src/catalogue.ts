@@ -144,6 +144,33 @@ export function parseServerInfo(value: unknown): ServerInfo | undefined {
   };
 }
 
+/** The server's notification after every corpus reload (built-in notes, `torchNotes.extraPaths`). */
+export const CORPUS_CHANGED = "torchNotes/corpusChanged";
+
+/** Params of {@link CORPUS_CHANGED}: the notes loaded and the note files that failed. */
+export interface CorpusChanged {
+  notes: number;
+  errors?: number;
+}
+
+/** {@link CORPUS_CHANGED}'s params, or `undefined` when they carry no usable notes count. */
+export function parseCorpusChanged(value: unknown): CorpusChanged | undefined {
+  const rec = asRecord(value);
+  const count = (v: unknown): number | undefined =>
+    typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined;
+  const notes = count(rec?.notes);
+  if (!rec || notes === undefined) {
+    return undefined;
+  }
+  const errors = Array.isArray(rec.errors) ? rec.errors.length : count(rec.errors);
+  return errors === undefined ? { notes } : { notes, errors };
+}
+
+/** What the status item shows after a reload: the new counts over the last `serverInfo`. */
+export function withCorpusChange(info: ServerInfo | undefined, change: CorpusChanged): ServerInfo {
+  return { ...info, notes: change.notes, ...(change.errors === undefined ? {} : { errors: change.errors }) };
+}
+
 /** Inline Markdown code marks dropped: QuickPick labels show text as it is. */
 export function plain(text: string): string {
   return text.replace(/`([^`]*)`/g, "$1");

@@ -15,16 +15,19 @@ import {
 } from "vscode-languageclient/node";
 
 import {
+  CORPUS_CHANGED,
   effectiveLanguage,
   type Lang,
   noteMarkdown,
   notePickItems,
+  parseCorpusChanged,
   parseNotes,
   parseServerInfo,
   parseSnippets,
   type ServerInfo,
   snippetPickItems,
   statusText,
+  withCorpusChange,
 } from "./catalogue";
 import {
   bundledCacheTags,
@@ -187,6 +190,12 @@ class Controller implements vscode.Disposable {
         this.setState("starting");
       } else if (this.state !== "failed") {
         this.setState("stopped");
+      }
+    });
+    // After every corpus reload (e.g. the notes under torchNotes.extraPaths changed).
+    client.onNotification(CORPUS_CHANGED, (params: unknown) => {
+      if (client === this.client) {
+        this.onCorpusChanged(params);
       }
     });
     try {
@@ -420,6 +429,22 @@ class Controller implements vscode.Disposable {
       this.log.warn(`Reading the server's status: ${(err as Error).message}`);
     }
     this.render();
+  }
+
+  private onCorpusChanged(params: unknown): void {
+    const change = parseCorpusChanged(params);
+    if (!change) {
+      this.log.warn(`Ignoring ${CORPUS_CHANGED} without a notes count: ${JSON.stringify(params)}`);
+      return;
+    }
+    this.log.info(
+      `Notes reloaded: ${change.notes} notes` +
+        (change.errors === undefined ? "" : `, ${change.errors} with errors`),
+    );
+    this.info = withCorpusChange(this.info, change);
+    this.render();
+    // The notification has no snippets count: read it from serverInfo (debounced).
+    this.scheduleInfoRefresh(500);
   }
 
   private setState(state: Status, detail?: string): void {

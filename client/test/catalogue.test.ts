@@ -2,15 +2,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
+  CORPUS_CHANGED,
   effectiveLanguage,
   localize,
   noteMarkdown,
   notePickItems,
+  parseCorpusChanged,
   parseNotes,
   parseServerInfo,
   parseSnippets,
   snippetPickItems,
   statusText,
+  withCorpusChange,
 } from "../src/catalogue";
 
 describe("effectiveLanguage", () => {
@@ -137,5 +140,35 @@ describe("server info and status", () => {
     assert.match(statusText("running", { notes: 41 }, "zh"), /41 条 PyTorch 笔记/);
     assert.match(statusText("failed", undefined, "en"), /not running/);
     assert.match(statusText("starting", undefined, "en"), /sync~spin/);
+  });
+});
+
+describe("torchNotes/corpusChanged", () => {
+  it("is the method the server sends", () => {
+    assert.equal(CORPUS_CHANGED, "torchNotes/corpusChanged");
+  });
+  it("reads the counts", () => {
+    assert.deepEqual(parseCorpusChanged({ notes: 45, errors: 2 }), { notes: 45, errors: 2 });
+    assert.deepEqual(parseCorpusChanged({ notes: 0, errors: 0 }), { notes: 0, errors: 0 });
+    assert.deepEqual(parseCorpusChanged({ notes: 45 }), { notes: 45 });
+    // errors as serverInfo spells them (a list of messages) are counted too.
+    assert.deepEqual(parseCorpusChanged({ notes: 45, errors: ["a.yaml:3: bad"] }), { notes: 45, errors: 1 });
+  });
+  it("ignores params without a usable notes count", () => {
+    for (const bad of [undefined, null, 3, [], {}, { notes: "45" }, { notes: -1 }, { notes: 1.5 }]) {
+      assert.equal(parseCorpusChanged(bad), undefined, JSON.stringify(bad));
+    }
+    assert.deepEqual(parseCorpusChanged({ notes: 4, errors: "x" }), { notes: 4 });
+  });
+  it("refreshes the status item's count, keeping the rest of serverInfo", () => {
+    const before = { notes: 40, snippets: 12, errors: 0, version: "0.1.0", language: "en" };
+    const after = withCorpusChange(before, { notes: 43, errors: 1 });
+    assert.deepEqual(after, { notes: 43, snippets: 12, errors: 1, version: "0.1.0", language: "en" });
+    assert.match(statusText("running", after, "en"), /43 PyTorch notes/);
+    assert.equal(before.notes, 40, "the previous info is not mutated");
+    // Without errors in the params the previous count stays; without serverInfo yet, the count alone.
+    assert.equal(withCorpusChange(after, { notes: 44 }).errors, 1);
+    assert.deepEqual(withCorpusChange(undefined, { notes: 7, errors: 0 }), { notes: 7, errors: 0 });
+    assert.match(statusText("running", withCorpusChange(undefined, { notes: 7 }), "zh"), /7 条 PyTorch 笔记/);
   });
 });

@@ -43,6 +43,11 @@ describe("package.json", () => {
       assert.ok(spec.description || spec.markdownDescription, `${key} has no description`);
     }
   });
+  it("listens for the server's torchNotes/corpusChanged before starting the client", () => {
+    const listen = source.indexOf("client.onNotification(CORPUS_CHANGED");
+    assert.ok(listen > 0, "no handler for torchNotes/corpusChanged");
+    assert.ok(listen < source.indexOf("await client.start()"), "registered after start: the first reload could be missed");
+  });
   it("bundles one file as main and targets the language client's VS Code", () => {
     assert.equal(manifest.main, "./client/dist/extension.js");
     const lc = JSON.parse(

@@ -52,6 +52,25 @@ def _contiguous_title(lang: str) -> str:
     return note.title.get(lang).replace("`", "")
 
 
+MISTAKES_SCRIPT = '''\
+"""Two PyTorch slips the notes describe: the editor test fixes them through quick fixes."""
+
+import torch
+
+x = torch.rand(4, 6)
+y = x.transpose(0, 1).view(-1)
+steps = torch.arrange(5)
+print(y.shape, steps)
+'''
+"""Flagged: ``view`` (view-after-transpose, a warning) and ``arrange`` (unknown-torch-attr, an
+error); ``examples/common_mistakes.py`` has more."""
+
+MISTAKES_FIXED = {
+    "view-after-transpose": "y = x.transpose(0, 1).contiguous().view(-1)\n",
+    "unknown-torch-attr": "steps = torch.arange(5)\n",
+}
+"""The lines after the quick fixes "Insert `.contiguous()` …" and "Change to `arange`"."""
+
 EN_HOVER_TEXT = _contiguous_title("en")
 ZH_HOVER_TEXT = _contiguous_title("zh")
 
@@ -77,6 +96,14 @@ def write_workspace(root: Path) -> Path:
     script = root / "train.py"
     script.write_text(TRAINING_SCRIPT, encoding="utf-8")
     return script
+
+
+def write_mistakes(root: Path, *names: str) -> list[Path]:
+    """``MISTAKES_SCRIPT`` under each of ``names`` in ``root``; returns their paths."""
+    paths = [root / name for name in names]
+    for path in paths:
+        path.write_text(MISTAKES_SCRIPT, encoding="utf-8")
+    return paths
 
 
 @dataclass(frozen=True)

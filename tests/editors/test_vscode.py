@@ -1,13 +1,16 @@
 """The packaged extension in a real VS Code: code-server 4.139 (VS Code 1.139) in headless Chromium.
 
 Installs the built vsix, opens a workspace with a training script by clicking it in the Explorer,
-hovers ``.contiguous()``, reads the language status item, runs "PyTorch Notes: Insert Snippet…"
-from the command palette, switches ``torchNotes.language`` to ``zh`` in the Settings editor while
-VS Code runs, runs "Search Notes…", "Show Logs" and "Restart Server", and finally switches hovers
-off to show that the hover check then fails.
+hovers ``.contiguous()``, reads the language status item, opens a file with two mistakes and
+applies the quick fixes of their diagnostics (Ctrl+. and the light bulb), runs "PyTorch Notes:
+Insert Snippet…" from the command palette, switches ``torchNotes.language`` to ``zh`` in the
+Settings editor while VS Code runs, runs "Search Notes…", "Show Logs" and "Restart Server", and
+finally switches hovers and then diagnostics off to show that the hover and diagnostic checks
+then fail.
 The server runs from the vsix's bundle under the system ``python3``, which has none of the
 server's dependencies: the vsix is self-contained.
-Screenshots go to ``.test-artifacts/``; the hover one is copied to ``docs/images/``.
+Screenshots go to ``.test-artifacts/``; the hover and diagnostic ones are copied to
+``docs/images/``.
 """
 
 from __future__ import annotations
@@ -26,12 +29,46 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from editor_support import EN_HOVER_TEXT, REPO_ROOT, ZH_HOVER_TEXT, pick_snippet, write_workspace
+from editor_support import (
+    EN_HOVER_TEXT,
+    MISTAKES_FIXED,
+    REPO_ROOT,
+    ZH_HOVER_TEXT,
+    pick_snippet,
+    write_mistakes,
+    write_workspace,
+)
 
 pytestmark = [pytest.mark.editor, pytest.mark.slow, pytest.mark.timeout(600)]
 
 DRIVER = Path(__file__).with_name("vscode_driver.cjs")
 DOCS_SCREENSHOT = REPO_ROOT / "docs" / "images" / "vscode-hover.png"
+DOCS_DIAGNOSTIC_SCREENSHOT = REPO_ROOT / "docs" / "images" / "vscode-diagnostic.png"
+MISTAKES_FILE, MISTAKES_OFF_FILE = "mistakes.py", "mistakes_off.py"
+
+# The findings in MISTAKES_SCRIPT, the squiggle VS Code draws for each, and its quick fix.
+FINDINGS = [
+    {
+        "rule": "view-after-transpose",
+        "token": "view",
+        "squiggle": "squiggly-warning",
+        "message": "no longer contiguous",
+        "fix": ".contiguous()",
+        "fixed": MISTAKES_FIXED["view-after-transpose"],
+        "after": "view",
+        "trigger": "keyboard",
+    },
+    {
+        "rule": "unknown-torch-attr",
+        "token": "arrange",
+        "squiggle": "squiggly-error",
+        "message": "did you mean",
+        "fix": "Change to",
+        "fixed": MISTAKES_FIXED["unknown-torch-attr"],
+        "after": "arange",
+        "trigger": "lightbulb",
+    },
+]
 EXTENSION_ID = "torch-notes.torch-notes"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -95,6 +132,7 @@ def code_server(vscode_tools, vsix, tmp_path_factory, artifacts) -> Iterator[Cod
     user_data, extensions, home = base / "user-data", base / "extensions", base / "home"
     workspace = base / "workspace"
     write_workspace(workspace)
+    write_mistakes(workspace, MISTAKES_FILE, MISTAKES_OFF_FILE)
     settings = user_data / "User" / "settings.json"
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps(USER_SETTINGS, indent=2), encoding="utf-8")
@@ -196,6 +234,7 @@ def run_driver(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> di
         "hover": {"token": "contiguous", "text": EN_HOVER_TEXT, "textZh": ZH_HOVER_TEXT},
         "snippet": {"prefix": snippet.prefix},
         "search": {"query": "contiguous", "symbol": "torch.Tensor.contiguous"},
+        "diagnostics": {"file": MISTAKES_FILE, "findings": FINDINGS, "timeoutMs": 30000},
         "timeoutMs": 60000,
         **extra,
     }
@@ -235,8 +274,23 @@ def check_hover(step: dict | None, expected: str) -> None:
     assert expected in step["hover"], step["hover"]
 
 
+def check_diagnostic(seen: dict, finding: dict) -> None:
+    """The assertion that must fail when the server publishes no diagnostics: VS Code draws the
+    finding's squiggle under its token and lists its rule in the Problems panel."""
+    by_rule = {f["rule"]: f for f in seen["findings"]}
+    squiggles = by_rule[finding["rule"]]["squiggles"]
+    assert finding["squiggle"] in squiggles, (finding["rule"], squiggles)
+    assert finding["rule"] in seen["problems"], seen["problems"]
+
+
 def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> None:
-    result = run_driver(vscode_tools, code_server, artifacts, noHover={"timeoutMs": 15000})
+    result = run_driver(
+        vscode_tools,
+        code_server,
+        artifacts,
+        noHover={"timeoutMs": 15000},
+        noDiagnostics={"file": MISTAKES_OFF_FILE, "timeoutMs": 10000},
+    )
     by_name = steps(result)
     failed = [s for s in result["steps"] if not s["ok"]]
     assert not failed, (
@@ -252,6 +306,25 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
 
     # The language status item: running, with the number of notes the server loaded.
     assert "PyTorch note" in by_name["status"]["status"], by_name["status"]
+
+    # Diagnostics: the squiggles and the Problems entries of both findings; the hover shows
+    # the message with VS Code's quick-fix action. The docs get the first quick-fix menu, over
+    # both squiggles and the Problems panel.
+    diagnostics = by_name["diagnostics"]
+    for finding in FINDINGS:
+        check_diagnostic(diagnostics["before"], finding)
+    assert "torch-notes" in diagnostics["before"]["problems"], diagnostics["before"]["problems"]
+    assert "Quick Fix" in diagnostics["hover"], diagnostics["hover"]
+    shutil.copyfile(result["screenshots"]["vscode-diagnostic"], DOCS_DIAGNOSTIC_SCREENSHOT)
+    # Each quick fix (Ctrl+. for one, the light bulb for the other) rewrote its line, and the
+    # server's next diagnostics cleared its squiggle and its Problems entry.
+    fixed = diagnostics["fileAfter"]
+    for finding, fix in zip(FINDINGS, diagnostics["fixes"], strict=True):
+        assert finding["fixed"] in fix["fileAfter"], fix["fileAfter"]
+        assert fix["squigglesAfter"] == [], fix
+        assert finding["rule"] not in diagnostics["problemsAfter"], diagnostics["problemsAfter"]
+    assert "arrange" not in fixed and ".view(-1)" in fixed and "reshape" not in fixed, fixed
+    assert "Use `reshape`" in diagnostics["fixes"][0]["menu"], diagnostics["fixes"][0]["menu"]
 
     # Insert Snippet…: the QuickPick listed the catalogue; the body landed in the file as
     # a real snippet (defaults of its tabstops in place).
@@ -275,3 +348,8 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
     assert by_name["no-hover"]["hoverCheckFailed"], by_name["no-hover"]
     with pytest.raises(AssertionError):
         check_hover({"ok": False, "error": by_name["no-hover"]["error"]}, ZH_HOVER_TEXT)
+
+    # Diagnostics off: what VS Code shows of a fresh copy of the file fails the same check.
+    for finding in FINDINGS:
+        with pytest.raises(AssertionError):
+            check_diagnostic(by_name["no-diagnostics"]["seen"], finding)

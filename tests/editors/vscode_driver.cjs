@@ -6,7 +6,10 @@
 //
 // CONFIG: { url, workspace, file, playwrightCore, chromium, artifacts, settingsPath, result,
 //           hover: {token, text, textZh}, snippet: {prefix}, search: {query, symbol}, timeoutMs,
-//           noHover?: {timeoutMs} }
+//           noHover?: {timeoutMs},
+//           diagnostics?: {file, timeoutMs, findings: [{token, squiggle, rule, message, fix, fixed,
+//                          after, trigger: "keyboard" | "lightbulb"}]},
+//           noDiagnostics?: {file, timeoutMs} }
 // Settings are changed in the Settings editor (UI), which writes settings.json; VS Code did not
 // pick up settings.json written from outside while it ran.
 "use strict";
@@ -120,6 +123,166 @@ async function hoverUntil(page, token, text, timeoutMs) {
   return last;
 }
 
+/** Opens a file of the workspace by clicking it in the Explorer. */
+async function openFromExplorer(page, name) {
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: name }).first();
+  await row.waitFor({ state: "visible", timeout: 60000 });
+  await row.click();
+  await page.locator(".tab.active", { hasText: name }).waitFor({ state: "visible", timeout: 30000 });
+}
+
+/**
+ * The first occurrence of `token` in the text editor (not the panel's output editors), with the
+ * squiggle decorations drawn under it: `{x, y, height, squiggles: ["squiggly-warning", ...]}`, or null
+ * when the token is not on screen. Monaco draws diagnostics as `.squiggly-<severity>` boxes in
+ * the editor's overlay layer.
+ */
+async function tokenSquiggles(page, token) {
+  return page.evaluate((tok) => {
+    const editor = document.querySelector(".part.editor .monaco-editor");
+    if (!editor) {
+      return null;
+    }
+    for (const line of editor.querySelectorAll(".view-lines .view-line")) {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      let text = "";
+      let node;
+      while ((node = walker.nextNode())) {
+        nodes.push([node, text.length]);
+        text += node.data;
+      }
+      const index = text.indexOf(tok);
+      if (index < 0) {
+        continue;
+      }
+      const at = (offset) => nodes.find(([n, start]) => offset >= start && offset < start + n.data.length);
+      const [first, firstStart] = at(index);
+      const [last, lastStart] = at(index + tok.length - 1);
+      const range = document.createRange();
+      range.setStart(first, index - firstStart);
+      range.setEnd(last, index + tok.length - lastStart);
+      const box = range.getBoundingClientRect();
+      const squiggles = [];
+      for (const el of editor.querySelectorAll('.view-overlays [class*="squiggly-"]')) {
+        const r = el.getBoundingClientRect();
+        const overlaps = r.width > 0 && r.left < box.right - 1 && r.right > box.left + 1 && r.top < box.bottom && r.bottom > box.top;
+        if (overlaps) {
+          squiggles.push(...[...el.classList].filter((c) => c.startsWith("squiggly-")));
+        }
+      }
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2, height: box.height, squiggles };
+    }
+    return null;
+  }, token);
+}
+
+/** The classes of every squiggle in the text editor (a marker moved by an edit included). */
+async function editorSquiggles(page) {
+  return page.evaluate(() => {
+    const editor = document.querySelector(".part.editor .monaco-editor");
+    const found = editor ? [...editor.querySelectorAll('.view-overlays [class*="squiggly-"]')] : [];
+    return found.flatMap((el) => [...el.classList].filter((c) => c.startsWith("squiggly-")));
+  });
+}
+
+/** Polls the squiggles under `token` until `done(squiggles)` or `timeoutMs`; returns the last ones. */
+async function squigglesUntil(page, token, done, timeoutMs) {
+  let seen = [];
+  await until(async () => {
+    const found = await tokenSquiggles(page, token).catch(() => null);
+    seen = found ? found.squiggles : [];
+    return done(seen);
+  }, timeoutMs, 250);
+  return seen;
+}
+
+/** The Problems panel's text (it lists every diagnostic of the open files). */
+async function problemsText(page) {
+  await runPaletteCommand(page, "Problems: Focus on Problems View");
+  const panel = page.locator(".part.panel .markers-panel");
+  await panel.waitFor({ state: "visible", timeout: 10000 });
+  await sleep(500);
+  return plainText(await panel.innerText().catch(() => ""));
+}
+
+/**
+ * What VS Code shows of the findings in the active file: the squiggles under each finding's token
+ * (waiting up to `timeoutMs` for the expected one) and the Problems panel's text. The test's
+ * check_diagnostic asserts on it; with no diagnostics from the server that check fails.
+ */
+async function observeDiagnostics(page, findings, timeoutMs) {
+  const seen = [];
+  const deadline = Date.now() + timeoutMs;
+  for (const finding of findings) {
+    const squiggles = await squigglesUntil(page, finding.token, (s) => s.includes(finding.squiggle), Math.max(0, deadline - Date.now()));
+    seen.push({ rule: finding.rule, token: finding.token, squiggles });
+  }
+  const problems = await problemsText(page);
+  await page.locator(".tab.active").first().click();
+  return { findings: seen, problems: problems.slice(0, 3000) };
+}
+
+/**
+ * Puts the cursor in `token`, opens the quick fixes (Ctrl+. or the light bulb) and runs the one
+ * whose title contains `title`; screenshot `shot` shows the menu. Returns the menu's text.
+ */
+async function applyQuickFix(page, token, title, trigger, shot) {
+  await page.mouse.move(5, 5);
+  const found = await tokenSquiggles(page, token);
+  if (!found) {
+    throw new Error(`"${token}" is not on screen`);
+  }
+  await page.mouse.click(found.x, found.y);
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+  const menu = page.locator(".action-widget:visible");
+  const row = menu.locator(".monaco-list-row", { hasText: title }).first();
+  if (trigger === "lightbulb") {
+    // The light bulb appears in the gutter once the cursor is on a fixable range (VS Code
+    // 1.139: a glyph-margin widget whose codicon class names the light bulb). VS Code moves it
+    // a moment after the cursor: the one of the previous position, with the previous fixes,
+    // may still be drawn. Wait for one on the token's line, and try again should it show the
+    // fixes of another line.
+    const bulbs = page.locator('.part.editor .monaco-editor [class*="lightbulb" i]:visible');
+    const onLine = async () => {
+      for (let i = 0; i < (await bulbs.count()); i++) {
+        const box = await bulbs.nth(i).boundingBox().catch(() => null);
+        if (box && Math.abs(box.y + box.height / 2 - found.y) < found.height / 2) {
+          return bulbs.nth(i);
+        }
+      }
+      return null;
+    };
+    let shown = false;
+    for (let attempt = 0; attempt < 3 && !shown; attempt++) {
+      await sleep(500);
+      const bulb = await until(onLine, 15000);
+      if (!bulb) {
+        throw new Error(`no light bulb on the line of "${token}"`);
+      }
+      log(`light bulb: ${await bulb.getAttribute("class")}`);
+      await bulb.click();
+      await menu.waitFor({ state: "visible", timeout: 15000 });
+      shown = await row.waitFor({ state: "visible", timeout: 3000 }).then(() => true, () => false);
+      if (!shown) {
+        log(`the light bulb offered ${JSON.stringify(plainText(await menu.innerText().catch(() => "")))}; again`);
+        await page.keyboard.press("Escape");
+      }
+    }
+  } else {
+    await page.keyboard.press("Control+.");
+  }
+  await menu.waitFor({ state: "visible", timeout: 15000 });
+  await row.waitFor({ state: "visible", timeout: 15000 });
+  await sleep(200);
+  await screenshot(page, shot);
+  const items = plainText(await menu.innerText().catch(() => ""));
+  await row.click();
+  await menu.waitFor({ state: "hidden", timeout: 10000 });
+  return items;
+}
+
 /** Runs a command from the palette (F1) by its full title. */
 async function runPaletteCommand(page, title) {
   await page.keyboard.press("Escape");
@@ -130,6 +293,30 @@ async function runPaletteCommand(page, title) {
   const row = page.locator(".quick-input-widget:visible .monaco-list-row", { hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: 10000 });
   await page.keyboard.press("Enter");
+}
+
+/**
+ * The Output panel's text once it shows a line with `text`, else "". The channel is long and
+ * Monaco renders only the lines on screen, so the panel's filter box narrows it to that line
+ * first; the filter is cleared again.
+ */
+async function outputShows(page, text, timeoutMs) {
+  const panel = page.locator(".part.panel");
+  // The Output view shows its channel in an editor; the Problems view, which it replaces a
+  // moment after the command, has a filter box too.
+  await panel.locator(".monaco-editor:visible").first().waitFor({ state: "visible", timeout: 10000 });
+  const filter = panel.locator(".viewpane-filter input:visible").first();
+  await filter.waitFor({ state: "visible", timeout: 10000 });
+  await filter.fill(text);
+  const shown = await until(async () => {
+    const t = plainText(await panel.innerText().catch(() => ""));
+    return t.includes(text) ? t : "";
+  }, timeoutMs);
+  if (!shown) {
+    await screenshot(page, "vscode-output-filtered");
+  }
+  await filter.fill("");
+  return shown;
 }
 
 /** Opens the Settings editor (UI) on one setting, as a user does; returns its row. */
@@ -257,6 +444,61 @@ async function main() {
       return { status: text };
     });
 
+    if (config.diagnostics) {
+      await step("diagnostics", page, async () => {
+        const { findings, timeoutMs } = config.diagnostics;
+        const target = path.join(config.workspace, config.diagnostics.file);
+        await openFromExplorer(page, config.diagnostics.file);
+        const before = await observeDiagnostics(page, findings, timeoutMs);
+        for (const [i, finding] of findings.entries()) {
+          if (!before.findings[i].squiggles.includes(finding.squiggle)) {
+            throw new Error(
+              `no ${finding.squiggle} under "${finding.token}" (${finding.rule}) within ${timeoutMs} ms; ` +
+                `Problems: ${JSON.stringify(before.problems.slice(0, 300))}`,
+            );
+          }
+        }
+        // The diagnostic's hover: message, code, and VS Code's "Quick Fix..." action.
+        const first = findings[0];
+        let hover = await hoverUntil(page, first.token, first.message, 15000);
+        // VS Code adds "Quick Fix..." to the hover once it has the code actions of the range.
+        hover = (await until(async () => {
+          const t = await visibleHoverText(page);
+          return t.includes("Quick Fix") ? t : "";
+        }, 10000)) || hover;
+        await sleep(300);
+        await screenshot(page, "vscode-diagnostic-hover");
+        const fixes = [];
+        for (const [i, finding] of findings.entries()) {
+          // The first menu, over both squiggles and the Problems panel, is the docs' picture.
+          const shot = i === 0 ? "vscode-diagnostic" : `vscode-quickfix-${finding.token}`;
+          const menu = await applyQuickFix(page, finding.token, finding.fix, finding.trigger, shot);
+          await page.keyboard.press("Control+S");
+          const text = await until(() => {
+            const t = fs.readFileSync(target, "utf8");
+            return t.includes(finding.fixed) ? t : "";
+          }, 10000);
+          // The server re-checks the changed file: the squiggle goes away (from the whole file:
+          // VS Code moves a marker with the edit until the new diagnostics arrive).
+          let all = [];
+          await until(async () => {
+            all = await editorSquiggles(page);
+            return !all.includes(finding.squiggle);
+          }, timeoutMs);
+          const after = (await tokenSquiggles(page, finding.after))?.squiggles ?? [`"${finding.after}" not on screen`];
+          if (all.includes(finding.squiggle)) {
+            after.push(...all);
+          }
+          fixes.push({ rule: finding.rule, trigger: finding.trigger, menu, fileAfter: text, squigglesAfter: after });
+        }
+        await sleep(300);
+        await screenshot(page, "vscode-diagnostic-fixed");
+        const afterFixes = await observeDiagnostics(page, [], 0);
+        await page.locator(".tab", { hasText: config.file }).first().click();
+        return { before, hover, fixes, problemsAfter: afterFixes.problems, fileAfter: fs.readFileSync(target, "utf8") };
+      });
+    }
+
     await step("snippet", page, async () => {
       const before = fs.readFileSync(file, "utf8");
       // A new empty line at the end of the file, then the palette command.
@@ -330,11 +572,7 @@ async function main() {
 
     await step("logs", page, async () => {
       await runPaletteCommand(page, "PyTorch Notes: Show Logs");
-      const panel = page.locator(".part.panel");
-      const text = await until(async () => {
-        const t = plainText(await panel.innerText().catch(() => ""));
-        return t.includes("Starting the server") ? t : "";
-      }, 15000);
+      const text = await outputShows(page, "Starting the server", 15000);
       await screenshot(page, "vscode-logs");
       if (!text) {
         throw new Error("the PyTorch Notes log did not show");
@@ -345,11 +583,7 @@ async function main() {
     await step("restart", page, async () => {
       await page.locator(".tab", { hasText: config.file }).first().click();
       await runPaletteCommand(page, "PyTorch Notes: Restart Server");
-      const panel = page.locator(".part.panel");
-      const restarted = await until(async () => {
-        const t = plainText(await panel.innerText().catch(() => ""));
-        return t.includes("Restarting the server");
-      }, 15000);
+      const restarted = await outputShows(page, "Restarting the server", 15000);
       if (!restarted) {
         throw new Error("no restart in the log");
       }
@@ -373,6 +607,21 @@ async function main() {
           return { hoverCheckFailed: true, error: String(err.message) };
         }
         return { hoverCheckFailed: false };
+      });
+    }
+    if (config.noDiagnostics) {
+      await step("no-diagnostics", page, async () => {
+        // Diagnostics off, then a fresh copy of the same file: the same observation must not
+        // satisfy the test's check_diagnostic.
+        const row = await openSetting(page, "torchNotes.diagnostics.enable");
+        await row.locator(".setting-value-checkbox").click();
+        await settingSaved("torchNotes.diagnostics.enable", false);
+        await backToFile(page);
+        await sleep(1000);
+        await openFromExplorer(page, config.noDiagnostics.file);
+        const seen = await observeDiagnostics(page, config.diagnostics.findings, config.noDiagnostics.timeoutMs);
+        await screenshot(page, "vscode-no-diagnostics");
+        return { seen };
       });
     }
     result.ok = true;
