@@ -92,7 +92,7 @@ def _kind_of_callable(dotted: str) -> str | None:
 
 
 def _resolve_dotted(doc: SourceDocument, node: Node, imports: dict[str, str]) -> str | None:
-    chain = _dotted_chain(doc, node)
+    chain = dotted_chain(doc, node)
     if chain is None:
         return None
     head, _, rest = chain.partition(".")
@@ -164,7 +164,7 @@ def identifier_at(doc: SourceDocument, point: Point) -> Node | None:
     return node
 
 
-def _dotted_chain(doc: SourceDocument, node: Node) -> str | None:
+def dotted_chain(doc: SourceDocument, node: Node) -> str | None:
     """``a.b.c`` for an attribute chain made only of names, else ``None``."""
     if node.type == "identifier":
         return doc.node_text(node)
@@ -172,7 +172,7 @@ def _dotted_chain(doc: SourceDocument, node: Node) -> str | None:
         obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
         if obj is None or attr is None:
             return None
-        head = _dotted_chain(doc, obj)
+        head = dotted_chain(doc, obj)
         return None if head is None else f"{head}.{doc.node_text(attr)}"
     return None
 
@@ -231,7 +231,7 @@ def _resolve_member(
     receiver = attribute.child_by_field_name("object")
     if receiver is None:
         return ()
-    chain = _dotted_chain(doc, receiver)
+    chain = dotted_chain(doc, receiver)
     if chain is not None:
         head, _, rest = chain.partition(".")
         if head in imports:

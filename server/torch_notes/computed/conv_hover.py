@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node, Point
 
 from torch_notes.analysis.document import SourceDocument
+from torch_notes.analysis.resolve import dotted_chain
 
 COMMON_SIZES: tuple[int, ...] = (28, 32, 64, 224)
 """Input sizes shown in the table (MNIST, CIFAR, small images, ImageNet)."""
@@ -222,19 +223,12 @@ def geometry(
 
 
 def _resolve(doc: SourceDocument, node: Node, imports: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while node.type == "attribute":
-        attr, obj = node.child_by_field_name("attribute"), node.child_by_field_name("object")
-        if attr is None or obj is None:
-            return None
-        parts.append(doc.node_text(attr))
-        node = obj
-    if node.type != "identifier":
+    """The full name of ``nn.Conv2d``-like chains whose head is an imported name."""
+    chain = dotted_chain(doc, node)
+    head, _, rest = (chain or "").partition(".")
+    if head not in imports:
         return None
-    head = imports.get(doc.node_text(node))
-    if head is None:
-        return None
-    return ".".join([head, *reversed(parts)])
+    return imports[head] + (f".{rest}" if rest else "")
 
 
 def call_at(doc: SourceDocument, point: Point) -> Node | None:

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.imports import collect_imports
+from torch_notes.analysis.resolve import dotted_chain
 from torch_notes.corpus.index import CorpusIndex, is_torch_name
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.inventory import ApiInventory, load_inventory
@@ -70,7 +71,7 @@ class RuleContext:
 
     def resolve(self, node: Node) -> str | None:
         """The full torch name of a name or attribute chain whose head is a torch import."""
-        chain = syntax.dotted_chain(self.doc, node)
+        chain = dotted_chain(self.doc, node)
         if chain is None:
             return None
         head, _, rest = chain.partition(".")

@@ -56,22 +56,6 @@ _STRINGS = Query(PYTHON, "(string_content) @s")
 _WILDCARD = Query(PYTHON, "(wildcard_import) @w")
 
 
-def dotted_chain(doc: SourceDocument, node: Node) -> str | None:
-    """``a.b.c`` for an attribute chain made only of names, else ``None``."""
-    parts: list[str] = []
-    while node.type == "attribute":
-        attr = node.child_by_field_name("attribute")
-        obj = node.child_by_field_name("object")
-        if attr is None or obj is None:
-            return None
-        parts.append(doc.node_text(attr))
-        node = obj
-    if node.type != "identifier":
-        return None
-    parts.append(doc.node_text(node))
-    return ".".join(reversed(parts))
-
-
 def scope_of(node: Node) -> Node:
     """The node of the innermost scope ``node`` is evaluated in.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from torch_notes.analysis.resolve import dotted_chain
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.deprecations import DeprecatedSymbol
@@ -52,7 +53,7 @@ def rewrite(ctx: RuleContext, call: Node, callee: Node, found: DeprecatedSymbol)
     replacement = found.replacement_symbol
     if replacement is None or syntax.has_splat(call):
         return None
-    head = syntax.dotted_chain(ctx.doc, callee)
+    head = dotted_chain(ctx.doc, callee)
     new_callee = spell(ctx, replacement, head.partition(".")[0] if head else None)
     positional, keywords = syntax.call_arguments(call)
     if new_callee is None or len(positional) > 4 or set(keywords) - set(KEYWORDS):
