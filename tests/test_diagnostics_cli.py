@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 from torch_notes.cli.main import main
 
@@ -40,6 +42,35 @@ def test_severity_off_and_fix_titles(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "fix: Insert `.contiguous()` before `.view`" in out
     assert "fix: Use `reshape` instead of `view`" in out
+
+
+def test_check_lang_zh_prints_chinese_messages_and_fix_titles(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "a.py"
+    path.write_text(
+        "import torch\nx = torch.rand(2, 3).t().view(-1)\ny = torch.arrange(5)\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(path), "--lang", "zh", "--fix-titles"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{path}:2:26: view-after-transpose: 对 `t()` 的结果调用 `view`，若新形状合并或拆分了"
+        "被交换的维度就会报错：此时张量已不再连续。请先调用 `.contiguous()`，或改用 `reshape`。",
+        "    fix: 在 `.view` 前插入 `.contiguous()`",
+        "    fix: 改用 `reshape` 代替 `view`",
+        f"{path}:3:11: unknown-torch-attr: `torch.arrange` 不存在：你是想用 `arange` 吗？",
+        "    fix: 改为 `arange`",
+    ]
+    assert main(["check", str(path), "--lang", "en"]) == 1
+    assert "did you mean `arange`?" in capsys.readouterr().out
+
+
+def test_check_lang_rejects_other_languages(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "a.py"
+    path.write_text("import torch\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(path), "--lang", "fr"])
+    assert exit_info.value.code == 2
+    assert "--lang" in capsys.readouterr().err
 
 
 def test_bad_severity_and_missing_file(tmp_path: Path, capsys) -> None:

@@ -154,3 +154,41 @@ def token_range(client: LanguageClient, text: str, offset: int) -> types.Range:
         types.Position(row, units_from_index(line, begin, encoding)),
         types.Position(row, units_from_index(line, end, encoding)),
     )
+
+
+def record_published(client: LanguageClient) -> None:
+    """Keep every ``publishDiagnostics`` the server sends, in order, in ``client.published``."""
+    client.published = []  # type: ignore[attr-defined]
+    features = client.protocol.fm.features
+    original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        client.published.append(params)  # type: ignore[attr-defined]
+        original(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+
+
+def is_pull(client: LanguageClient) -> bool:
+    """Whether the client pulls diagnostics (the Neovim profile) rather than being pushed them."""
+    return client.profile == "neovim"  # type: ignore[attr-defined]
+
+
+async def diagnostics_of(
+    client: LanguageClient, uri: str, version: int = 1, timeout: float = 10.0
+) -> list[types.Diagnostic]:
+    """Pull them, or wait for the push of ``version`` (needs :func:`record_published`)."""
+    if is_pull(client):
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+        )
+        assert report.kind == "full"
+        return list(report.items)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        for params in reversed(client.published):  # type: ignore[attr-defined]
+            if params.uri == uri and params.version == version:
+                return list(params.diagnostics)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no diagnostics published for {uri} v{version}")

@@ -15,9 +15,12 @@ import pytest_lsp
 from lsp_support import (
     CONFIG,
     PROFILES,
+    diagnostics_of,
     hover_at,
+    is_pull,
     open_document,
     position,
+    record_published,
     start_session,
     wait_until,
 )
@@ -34,45 +37,13 @@ _counter = itertools.count()
 async def client(lsp_client: LanguageClient, request):
     """One server per profile; every ``publishDiagnostics`` is also recorded in order."""
     await start_session(lsp_client, request.param)
-    lsp_client.published = []  # type: ignore[attr-defined]
-    features = lsp_client.protocol.fm.features
-    original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
-
-    def record(params: types.PublishDiagnosticsParams) -> None:
-        lsp_client.published.append(params)  # type: ignore[attr-defined]
-        original(params)
-
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    record_published(lsp_client)
     yield
     await lsp_client.shutdown_session()
 
 
-def is_pull(client: LanguageClient) -> bool:
-    return client.profile == "neovim"  # type: ignore[attr-defined]
-
-
 def new_uri(name: str = "doc") -> str:
     return f"file:///workspace/diag_{name}_{next(_counter)}.py"
-
-
-async def diagnostics_of(
-    client: LanguageClient, uri: str, version: int = 1, timeout: float = 10.0
-) -> list[types.Diagnostic]:
-    """Pull them, or wait for the push of ``version``."""
-    if is_pull(client):
-        report = await client.text_document_diagnostic_async(
-            types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
-        )
-        assert report.kind == "full"
-        return list(report.items)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        for params in reversed(client.published):  # type: ignore[attr-defined]
-            if params.uri == uri and params.version == version:
-                return list(params.diagnostics)
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"no diagnostics published for {uri} v{version}")
 
 
 # rule, code, flagged token, note id, fixed line (first quick fix)

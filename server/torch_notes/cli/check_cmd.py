@@ -1,7 +1,8 @@
 """``torch-notes check FILE...``: the note-driven diagnostics, printed like a linter.
 
 Prints ``path:line:col: rule: message`` (1-based line and column, columns in characters)
-and exits 1 when there is any diagnostic, 2 when a file cannot be read, 0 otherwise.
+in the language of ``--lang`` (English by default; rule codes are never translated) and
+exits 1 when there is any diagnostic, 2 when a file cannot be read, 0 otherwise.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--fix-titles", action="store_true", help="also print the quick fixes of each diagnostic"
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the messages and fix titles (default: en)",
     )
 
 
@@ -76,10 +83,11 @@ def run(args: argparse.Namespace) -> int:
         for diagnostic in apply_settings(check_document(doc, index), settings):
             row, _ = diagnostic.span.start
             column = doc.char_index(diagnostic.span.start) + 1
-            print(f"{path}:{row + 1}:{column}: {diagnostic.rule}: {diagnostic.message}")
+            message = diagnostic.message_in(args.lang)
+            print(f"{path}:{row + 1}:{column}: {diagnostic.rule}: {message}")
             if args.fix_titles:
                 for fix in diagnostic.fixes:
-                    print(f"    fix: {fix.title}")
+                    print(f"    fix: {fix.title_in(args.lang)}")
             found += 1
     if unreadable:
         return 2

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from torch_notes.corpus.index import CorpusIndex, owner_class
-from torch_notes.corpus.model import Note
+from torch_notes.corpus.model import Note, Text
 
 _KEYWORD_REPLACEMENT = re.compile(r"^\s*[A-Za-z_]\w*\s*=")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
@@ -26,7 +26,8 @@ class DeprecatedSymbol:
     note_id: str
     since: str
     replacement: str
-    message: str
+    message: Text | None
+    """The note's own ``deprecated.message``, in every language."""
 
     @property
     def owner(self) -> str | None:
@@ -46,19 +47,22 @@ def argument_deprecation(note: Note) -> bool:
     )
 
 
-def deprecated_symbols(index: CorpusIndex, lang: str = "en") -> dict[str, DeprecatedSymbol]:
+def deprecated_symbols(index: CorpusIndex) -> dict[str, DeprecatedSymbol]:
     """Symbol → its deprecation, for every symbol-level deprecation in the corpus."""
     found: dict[str, DeprecatedSymbol] = {}
     for note in index.corpus.notes:
         deprecation = note.deprecated
         if deprecation is None or argument_deprecation(note):
             continue
-        message = deprecation.message.get(lang) if deprecation.message else ""
         for symbol in note.symbols:
             found.setdefault(
                 symbol,
                 DeprecatedSymbol(
-                    symbol, note.id, deprecation.since, deprecation.replacement, message
+                    symbol,
+                    note.id,
+                    deprecation.since,
+                    deprecation.replacement,
+                    deprecation.message,
                 ),
             )
     return found

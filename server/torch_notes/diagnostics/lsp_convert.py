@@ -1,4 +1,8 @@
-"""The edge: rule findings as LSP diagnostics and quick-fix code actions."""
+"""The edge: rule findings as LSP diagnostics and quick-fix code actions.
+
+Messages and quick-fix titles are rendered here, in the language the caller passes
+(the server's :attr:`~torch_notes.lsp.state.ServerState.language`).
+"""
 
 from __future__ import annotations
 
@@ -27,13 +31,15 @@ def lsp_range(doc: SourceDocument, span: Span) -> types.Range:
     return types.Range(doc.position_of(span.start), doc.position_of(span.end))
 
 
-def to_lsp(diagnostic: Diagnostic, doc: SourceDocument, index: CorpusIndex) -> types.Diagnostic:
-    """One LSP diagnostic: code, the note's docs link, and the note id in ``data``."""
+def to_lsp(
+    diagnostic: Diagnostic, doc: SourceDocument, index: CorpusIndex, lang: str
+) -> types.Diagnostic:
+    """One LSP diagnostic in ``lang``: code, the note's docs link, and the note id in ``data``."""
     note = index.by_id.get(diagnostic.note_id) if diagnostic.note_id else None
     data: dict[str, Any] = {"rule": diagnostic.rule, "noteId": diagnostic.note_id}
     return types.Diagnostic(
         range=lsp_range(doc, diagnostic.span),
-        message=diagnostic.message,
+        message=diagnostic.message_in(lang),
         severity=LSP_SEVERITY[diagnostic.severity],
         code=diagnostic.rule,
         code_description=types.CodeDescription(href=note.docs) if note and note.docs else None,
@@ -53,22 +59,26 @@ def quick_fixes(
     index: CorpusIndex,
     uri: str,
     range: types.Range,
+    lang: str,
     *,
     only: Sequence[str] | None = None,
 ) -> list[types.CodeAction]:
-    """Quick fixes for the findings overlapping ``range``, each with its diagnostic attached."""
+    """Quick fixes (titled in ``lang``) for the findings overlapping ``range``.
+
+    Each carries its diagnostic, rendered in ``lang`` too.
+    """
     if not _wanted(only):
         return []
     actions: list[types.CodeAction] = []
     for diagnostic in diagnostics:
-        lsp = to_lsp(diagnostic, doc, index)
+        lsp = to_lsp(diagnostic, doc, index, lang)
         if lsp.range.end < range.start or range.end < lsp.range.start:
             continue
         for position, fix in enumerate(diagnostic.fixes):
             edits = [types.TextEdit(lsp_range(doc, e.span), e.text) for e in fix.edits]
             actions.append(
                 types.CodeAction(
-                    title=fix.title,
+                    title=fix.title_in(lang),
                     kind=QUICKFIX,
                     diagnostics=[lsp],
                     is_preferred=position == 0 and len(diagnostic.fixes) == 1,

@@ -11,6 +11,8 @@ from enum import Enum
 
 from tree_sitter import Node
 
+from torch_notes.diagnostics.messages import Message
+
 
 class Severity(str, Enum):
     """How loudly a diagnostic speaks (the LSP severities, by name)."""
@@ -56,8 +58,18 @@ class Edit:
 class Fix:
     """A quick fix: a title and the edits (non-overlapping, in one document) that make it."""
 
-    title: str
+    label: Message
+    """The title, in no language yet (render it with :meth:`title_in`)."""
     edits: tuple[Edit, ...]
+
+    @property
+    def title(self) -> str:
+        """The English title."""
+        return self.label.render("en")
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``"en"`` or ``"zh"``)."""
+        return self.label.render(lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +79,23 @@ class Diagnostic:
     rule: str
     """Stable rule code, e.g. ``view-after-transpose``."""
     severity: Severity
-    message: str
+    text: Message
+    """The message, in no language yet (render it with :meth:`message_in`)."""
     span: Span
     note_id: str | None
     """The note that explains the finding (``None`` only when no note covers it)."""
     fixes: tuple[Fix, ...] = ()
     deprecated: bool = False
     """The finding is about a deprecated API (editors strike it through)."""
+
+    @property
+    def message(self) -> str:
+        """The English message."""
+        return self.text.render("en")
+
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang`` (``"en"`` or ``"zh"``)."""
+        return self.text.render(lang)
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         """The same diagnostic at another severity."""

@@ -34,7 +34,7 @@ def run_rules(ctx: RuleContext, rules: Iterable[Rule] = RULES) -> tuple[Diagnost
     found: dict[tuple, Diagnostic] = {}
     for rule in rules:
         for diagnostic in rule.check(ctx):
-            found.setdefault((diagnostic.span, diagnostic.rule, diagnostic.message), diagnostic)
+            found.setdefault((diagnostic.span, diagnostic.rule, diagnostic.text), diagnostic)
     return tuple(sorted(found.values(), key=lambda d: (d.span, d.rule)))
 
 

@@ -20,3 +20,5 @@ class Rule:
     severity: Severity
     summary: str
     check: Callable[[RuleContext], Iterable[Diagnostic]]
+    messages: tuple[str, ...] = ()
+    """The catalogue keys (:mod:`torch_notes.diagnostics.messages`) of its messages and fixes."""

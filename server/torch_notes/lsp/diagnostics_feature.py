@@ -6,6 +6,11 @@ and gets nothing pushed; any other client gets ``textDocument/publishDiagnostics
 computed once per document version (and settings/corpus) and shared by the diagnostics,
 the quick fixes (``textDocument/codeAction``, kind ``quickfix``) and the hover on a
 flagged range, which shows the finding's note.
+
+Findings are language-free (a message key and its parameters); they are rendered in the
+user's language (:attr:`~torch_notes.lsp.state.ServerState.language`) only when converted
+for the client, so the cache needs no language in its key, and a change of
+``torchNotes.language`` re-publishes through :func:`refresh_all` like any settings change.
 """
 
 from __future__ import annotations
@@ -133,7 +138,8 @@ async def lsp_diagnostics(ls, uri: str) -> list[types.Diagnostic]:
     if result is None:
         return []
     analysis, found = result
-    return [to_lsp(diagnostic, analysis.doc, ls.state.index) for diagnostic in found]
+    lang = ls.state.language
+    return [to_lsp(diagnostic, analysis.doc, ls.state.index, lang) for diagnostic in found]
 
 
 # -- push ----------------------------------------------------------------------------------
@@ -238,7 +244,13 @@ def code_actions(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
         return []
     analysis, found = result
     return quick_fixes(
-        found, analysis.doc, ls.state.index, uri, params.range, only=params.context.only
+        found,
+        analysis.doc,
+        ls.state.index,
+        uri,
+        params.range,
+        ls.state.language,
+        only=params.context.only,
     )
 
 
@@ -253,7 +265,8 @@ def hover(ls, uri: str, position: types.Position) -> types.Hover | None:
         span = lsp_range(analysis.doc, diagnostic.span)
         if not (span.start <= position <= span.end):
             continue
-        parts = [f"**torch-notes · `{diagnostic.rule}`**: {diagnostic.message}"]
+        message = diagnostic.message_in(state.language)
+        parts = [f"**torch-notes · `{diagnostic.rule}`**: {message}"]
         note = state.index.by_id.get(diagnostic.note_id) if diagnostic.note_id else None
         if note is not None:
             parts.append(note_markdown(note, state.language, state.index, state.verified))

@@ -18,6 +18,7 @@ from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.deprecations import DeprecatedSymbol, deprecated_symbols
+from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
 from torch_notes.diagnostics.rules import norm_rewrite
@@ -25,6 +26,8 @@ from torch_notes.diagnostics.tensors import oracle_for
 
 CODE = "deprecated-api"
 NOTE_ID = None  # each finding links to the note that marks its symbol deprecated
+MESSAGE_NOTE = f"{CODE}.message.note"
+MESSAGE_REPLACEMENT = f"{CODE}.message.replacement"
 
 MECHANICAL = {"torch.norm": norm_rewrite.rewrite}
 """Symbol → the function that builds its mechanical quick fix (``None`` when unsafe)."""
@@ -47,10 +50,12 @@ def _member_query(names: frozenset[str]) -> Query:
 _IMPORT_PARENTS = frozenset({"dotted_name", "aliased_import", "import_from_statement"})
 
 
-def _message(found: DeprecatedSymbol, shown: str) -> str:
-    if found.message:
-        return f"`{shown}` is deprecated since {found.since}. {found.message}"
-    return f"`{shown}` is deprecated since {found.since}: use `{found.replacement}` instead."
+def _message(found: DeprecatedSymbol, shown: str) -> Message:
+    if found.message is not None:
+        return Message.of(MESSAGE_NOTE, name=shown, since=found.since, note=found.message)
+    return Message.of(
+        MESSAGE_REPLACEMENT, name=shown, since=found.since, replacement=found.replacement
+    )
 
 
 def _finding(ctx: RuleContext, found: DeprecatedSymbol, name: Node, expression: Node) -> Diagnostic:
@@ -68,7 +73,7 @@ def _finding(ctx: RuleContext, found: DeprecatedSymbol, name: Node, expression: 
     return Diagnostic(
         rule=CODE,
         severity=RULE.severity,
-        message=_message(found, found.symbol),
+        text=_message(found, found.symbol),
         span=Span.of(name),
         note_id=found.note_id,
         fixes=fixes,
@@ -139,7 +144,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield Diagnostic(
             rule=CODE,
             severity=RULE.severity,
-            message=_message(found, f"Tensor.{name.text.decode() if name.text else ''}"),
+            text=_message(found, f"Tensor.{name.text.decode() if name.text else ''}"),
             span=Span.of(name),
             note_id=found.note_id,
             deprecated=True,
@@ -152,4 +157,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="an API the notes mark deprecated, with the replacement from the note",
     check=check,
+    messages=(MESSAGE_NOTE, MESSAGE_REPLACEMENT, norm_rewrite.FIX_USE),
 )

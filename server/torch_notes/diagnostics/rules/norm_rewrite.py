@@ -14,10 +14,12 @@ from torch_notes.analysis.resolve import dotted_chain
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.deprecations import DeprecatedSymbol
+from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Edit, Fix, Span
 from torch_notes.diagnostics.spelling import spell
 
 KEYWORDS = {"input": "x", "p": "ord", "dim": "dim", "keepdim": "keepdim", "dtype": "dtype"}
+FIX_USE = "deprecated-api.fix.use"
 _INF_NAMES = frozenset({"inf", "math.inf", "torch.inf", "np.inf", "numpy.inf"})
 
 
@@ -73,4 +75,4 @@ def rewrite(ctx: RuleContext, call: Node, callee: Node, found: DeprecatedSymbol)
             name = child.child_by_field_name("name")
             if name is not None and KEYWORDS[ctx.doc.node_text(name)] != ctx.doc.node_text(name):
                 edits.append(Edit(Span.of(name), KEYWORDS[ctx.doc.node_text(name)]))
-    return Fix(f"Use `{new_callee}`", tuple(edits))
+    return Fix(Message.of(FIX_USE, replacement=new_callee), tuple(edits))

@@ -19,12 +19,16 @@ from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
+from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
 
 CODE = "deprecated-api"
 NOTE_ID = "models.torchvision_weights"
 KEYWORD = "pretrained"
+MESSAGE = f"{CODE}.message.pretrained"
+MESSAGE_NOTE = f"{CODE}.message.note-only"
+FIX_REPLACE = f"{CODE}.fix.replace"
 
 _KEYWORD_CALLS = Query(
     PYTHON,
@@ -60,8 +64,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     note = ctx.index.by_id.get(NOTE_ID)
     since = note.deprecated.since if note is not None and note.deprecated else "0.13"
-    extra = (
-        note.deprecated.message.en if note and note.deprecated and note.deprecated.message else ""
+    extra = note.deprecated.message if note is not None and note.deprecated else None
+    message = (
+        Message.of(MESSAGE, since=since) if extra is None else Message.of(MESSAGE_NOTE, note=extra)
     )
     for _, match in queries.matches(_KEYWORD_CALLS, ctx.doc.tree.root_node):
         call, function = match["call"][0], match["function"][0]
@@ -74,13 +79,12 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         fixes: tuple[Fix, ...] = ()
         if "weights" not in keywords and argument is not None:
             new = _replacement(ctx, match["value"][0])
-            fixes = (Fix(f"Replace with `{new}`", (Edit(Span.of(argument), new),)),)
+            label = Message.of(FIX_REPLACE, replacement=new)
+            fixes = (Fix(label, (Edit(Span.of(argument), new),)),)
         yield Diagnostic(
             rule=CODE,
             severity=RULE.severity,
-            message=(
-                extra or f"`pretrained=` is deprecated since torchvision {since}: use `weights=`."
-            ),
+            text=message,
             span=Span.of(keyword),
             note_id=NOTE_ID,
             fixes=fixes,
@@ -94,4 +98,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="`pretrained=` in torchvision model builders (→ `weights=`)",
     check=check,
+    messages=(MESSAGE, MESSAGE_NOTE, FIX_REPLACE),
 )

@@ -16,6 +16,7 @@ from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.inventory import suggest
 from torch_notes.diagnostics.links import note_for_symbol, note_mentioning
+from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
 from torch_notes.diagnostics.tensors import oracle_for
@@ -23,6 +24,8 @@ from torch_notes.diagnostics.tensors import oracle_for
 CODE = "tensor-method-typo"
 NOTE_ID = None  # each finding links to the note of the method it suggests
 TENSOR = "torch.Tensor"
+MESSAGE = f"{CODE}.message"
+FIX_RENAME = f"{CODE}.fix.rename"
 
 _MEMBERS = Query(PYTHON, "(attribute object: (_) @receiver attribute: (identifier) @name)")
 
@@ -53,10 +56,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield Diagnostic(
             rule=CODE,
             severity=RULE.severity,
-            message=f"Tensor has no method `{name}`: did you mean `{guess}`?",
+            text=Message.of(MESSAGE, name=name, guess=guess),
             span=Span.of(name_node),
             note_id=note,
-            fixes=(Fix(f"Change to `{guess}`", (Edit(Span.of(name_node), guess),)),),
+            fixes=(Fix(Message.of(FIX_RENAME, guess=guess), (Edit(Span.of(name_node), guess),)),),
         )
 
 
@@ -66,4 +69,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a misspelt Tensor method where the receiver is certainly a tensor",
     check=check,
+    messages=(MESSAGE, FIX_RENAME),
 )

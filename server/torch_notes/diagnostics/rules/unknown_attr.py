@@ -19,11 +19,16 @@ from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.inventory import suggest
 from torch_notes.diagnostics.links import note_for_symbol, note_mentioning
+from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
 
 CODE = "unknown-torch-attr"
 NOTE_ID = None  # each finding links to the note of the name it suggests
+MESSAGE_SUGGEST = f"{CODE}.message.suggest"
+MESSAGE_MISSING = f"{CODE}.message.missing"
+FIX_RENAME = f"{CODE}.fix.rename"
+FIX_IMPORT_AS = f"{CODE}.fix.import-as"
 
 _HEADS = Query(PYTHON, "(attribute object: (identifier) @head) @attr")
 _FROM_IMPORTS = Query(PYTHON, "(import_from_statement) @s")
@@ -49,17 +54,17 @@ def _judge(
     wrong = f"{parent}.{name}"
     version = ctx.inventory.torch_version
     if guess is not None:
-        message = f"`{wrong}` does not exist: did you mean `{guess}`?"
-        fixes = (Fix(f"Change to `{guess}`", (Edit(Span.of(name_node), guess),)),)
+        message = Message.of(MESSAGE_SUGGEST, name=wrong, guess=guess)
+        fixes = (Fix(Message.of(FIX_RENAME, guess=guess), (Edit(Span.of(name_node), guess),)),)
         note = note_for_symbol(ctx.index, f"{parent}.{guess}") or note_mentioning(ctx.index, wrong)
     else:
-        message = f"`{wrong}` does not exist in torch {version}'s public API"
+        message = Message.of(MESSAGE_MISSING, name=wrong, version=version)
         fixes = ()
         note = note_mentioning(ctx.index, wrong)
     return Diagnostic(
         rule=CODE,
         severity=RULE.severity,
-        message=message,
+        text=message,
         span=Span.of(name_node),
         note_id=note,
         fixes=fixes,
@@ -120,7 +125,8 @@ def _rename_everywhere(ctx: RuleContext, target: Node, fix: Fix) -> Fix:
     old = ctx.doc.node_text(target)
     new = fix.edits[0].text
     if old in ctx.rebound:
-        return Fix(f"Import `{new}` as `{old}`", (Edit(Span.of(target), f"{new} as {old}"),))
+        label = Message.of(FIX_IMPORT_AS, new=new, old=old)
+        return Fix(label, (Edit(Span.of(target), f"{new} as {old}"),))
     edits = [Edit(Span.of(target), new)]
     for _, match in queries.matches(_named_query(old), ctx.doc.tree.root_node):
         node = match["name"][0]
@@ -134,7 +140,7 @@ def _rename_everywhere(ctx: RuleContext, target: Node, fix: Fix) -> Fix:
         if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
             continue
         edits.append(Edit(Span.of(node), new))
-    return Fix(fix.title, tuple(edits))
+    return Fix(fix.label, tuple(edits))
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -160,4 +166,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a name that does not exist on a torch module or class (did you mean …?)",
     check=check,
+    messages=(MESSAGE_SUGGEST, MESSAGE_MISSING, FIX_RENAME, FIX_IMPORT_AS),
 )

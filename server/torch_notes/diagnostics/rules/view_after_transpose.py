@@ -15,11 +15,15 @@ from torch_notes.analysis.document import PYTHON
 from torch_notes.corpus.index import is_torch_name
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.context import RuleContext
+from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
 
 CODE = "view-after-transpose"
 NOTE_ID = "tensor.view_vs_reshape"
+MESSAGE = f"{CODE}.message"
+FIX_CONTIGUOUS = f"{CODE}.fix.contiguous"
+FIX_RESHAPE = f"{CODE}.fix.reshape"
 
 TRANSPOSING_METHODS = frozenset({"transpose", "permute", "t", "swapaxes", "swapdims"})
 TRANSPOSING_PROPERTIES = frozenset({"T", "mT", "H", "mH"})
@@ -164,19 +168,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield Diagnostic(
             rule=CODE,
             severity=RULE.severity,
-            message=(
-                f"`view` on the result of `{shown}` fails when the new shape merges or splits "
-                "the swapped dimensions: the tensor is no longer contiguous. "
-                "Call `.contiguous()` first or use `reshape`."
-            ),
+            text=Message.of(MESSAGE, operation=shown),
             span=Span.of(name),
             note_id=NOTE_ID,
             fixes=(
                 Fix(
-                    "Insert `.contiguous()` before `.view`",
+                    Message.of(FIX_CONTIGUOUS),
                     (Edit(Span.at(end.end_point), ".contiguous()"),),
                 ),
-                Fix("Use `reshape` instead of `view`", (Edit(Span.of(name), "reshape"),)),
+                Fix(Message.of(FIX_RESHAPE), (Edit(Span.of(name), "reshape"),)),
             ),
         )
 
@@ -187,4 +187,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="`view` directly on the result of transpose/permute/t()/.T/.mT",
     check=check,
+    messages=(MESSAGE, FIX_CONTIGUOUS, FIX_RESHAPE),
 )
