@@ -72,6 +72,7 @@ def in_process(text: str, runs: int) -> None:
 
 async def over_stdio(text: str, runs: int, pull: bool) -> list[float]:
     client = LanguageClient("bench-diagnostics", "1")
+    client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)  # the server's log: not measured
     published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
