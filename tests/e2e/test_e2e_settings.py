@@ -12,9 +12,11 @@ from lsp_support import (
     CONFIG,
     PROFILES,
     complete_at,
+    diagnostics_of,
     hover_at,
     open_document,
     position,
+    record_published,
     start_session,
     wait_until,
 )
@@ -163,3 +165,48 @@ async def test_broken_user_notes(fresh: LanguageClient, tmp_path: Path):
     assert message.type == types.MessageType.Warning
     assert "broken.yaml:3" in message.message and "'summary'" in message.message
     assert any("broken.yaml" in log.message for log in fresh.log_messages)
+
+
+DEPRECATING_NOTE = """\
+topic: user
+notes:
+  - id: user.old_det
+    symbols: [torch.det]
+    title: {en: "torch.det is the old spelling", zh: "torch.det 是旧写法"}
+    summary: {en: "Use torch.linalg.det.", zh: "请改用 torch.linalg.det。"}
+    body: {en: "Same result, linalg namespace.", zh: "结果相同，位于 linalg 命名空间。"}
+    example: |
+      assert True
+    deprecated:
+      since: "2.0"
+      replacement: torch.linalg.det
+"""
+
+
+async def test_user_note_change_rechecks_open_documents(fresh: LanguageClient, tmp_path: Path):
+    """A reload of the user's notes re-runs the diagnostics of open documents."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    await start_session(fresh, fresh.profile, settings={"extraPaths": [str(notes)]})  # type: ignore[attr-defined]
+    record_published(fresh)
+    uri = "file:///workspace/det.py"
+    source = "import torch\nd = torch.det(torch.eye(2))\n"
+    open_document(fresh, uri, source)
+    assert [d.code for d in await diagnostics_of(fresh, uri)] == []
+
+    note_file = notes / "old.yaml"
+    note_file.write_text(DEPRECATING_NOTE, encoding="utf-8")
+    if fresh.profile == "visual-studio-code":  # type: ignore[attr-defined]
+        fresh.published.clear()  # type: ignore[attr-defined]
+        fresh.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=note_file.as_uri(), type=types.FileChangeType.Created)]
+            )
+        )
+    codes: list[object] = []
+    for _ in range(100):  # Neovim's profile: the server polls the directory
+        codes = [d.code for d in await diagnostics_of(fresh, uri)]
+        if codes:
+            break
+        await asyncio.sleep(0.05)
+    assert codes == ["deprecated-api"]

@@ -215,4 +215,5 @@ def create_server(*, poll_interval: float = 2.0, log_level: int | None = None) -
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:
         server.command(name)(handler)
+    server.corpus_listeners.append(diagnostics_feature.refresh_all)  # notes changed: re-check
     return server

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -47,6 +48,8 @@ class TorchNotesServer(LanguageServer):
         self._watching: tuple[Path, ...] | None = None
         self._log_handler: ClientLogHandler | None = None
         self._client_trace = "off"
+        self.corpus_listeners: list[Callable[[TorchNotesServer], None]] = []
+        """Called after each reload that follows ``initialize`` (e.g. to re-run diagnostics)."""
         self._too_large: set[str] = set()
 
     # -- logging -----------------------------------------------------------------
@@ -229,6 +232,8 @@ class TorchNotesServer(LanguageServer):
         if index is not before:
             counts = {"notes": len(index.corpus.notes), "errors": len(index.corpus.errors)}
             self.protocol.notify(CORPUS_CHANGED, counts)
+            for listener in self.corpus_listeners:
+                listener(self)
 
     def report_errors(self, errors: list) -> None:
         """One ``window/showMessage`` for new problems in the user's notes."""
