@@ -112,7 +112,7 @@ def _load(paths: list[Path]) -> tuple[list[Note], tuple[CorpusError, ...]]:
 
 
 def _print_errors(errors: tuple[CorpusError, ...]) -> None:
-    from torch_notes.validation.paths import display_path
+    from torch_notes.corpus.model import display_path
 
     for error in errors:
         shown = dataclasses.replace(error, path=Path(display_path(error.path)))
@@ -121,8 +121,8 @@ def _print_errors(errors: tuple[CorpusError, ...]) -> None:
 
 def _record(run: RunResult, notes: list[Note]) -> str:
     """Write the verified-on record; returns its path for the message."""
+    from torch_notes.corpus.model import display_path
     from torch_notes.corpus.paths import verified_record_path
-    from torch_notes.validation.paths import display_path
     from torch_notes.validation.record import (
         RecordEntry,
         VerifiedRecord,

@@ -21,9 +21,9 @@ REQUIRES_TAGS: tuple[str, ...] = ("torchvision", "cuda", "multi_gpu", "matplotli
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it."""
+    """``path`` relative to the working directory when it lies below it, else as given."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (3.10, 3.11)
         return str(path)
 

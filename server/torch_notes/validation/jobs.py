@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from torch_notes.corpus.model import Note, Snippet
+from torch_notes.corpus.model import Note, Snippet, display_path
 from torch_notes.corpus.snippet_syntax import parse_snippet
-from torch_notes.validation.paths import display_path
 from torch_notes.validation.source_lines import SnippetLines, snippet_lines
 
 

@@ -6,7 +6,7 @@ import shutil
 import textwrap
 from typing import TextIO
 
-from torch_notes.validation.paths import display_path
+from torch_notes.corpus.model import display_path
 from torch_notes.validation.results import JobResult, RunResult
 
 TAGS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}

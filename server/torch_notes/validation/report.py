@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from torch_notes.corpus.model import CorpusError
-from torch_notes.validation.paths import display_path
+from torch_notes.corpus.model import CorpusError, display_path
 from torch_notes.validation.results import JobResult, RunResult
 
 
