@@ -26,6 +26,7 @@ def test_show_by_api_tail_in_both_languages(capsys) -> None:
     assert code == 0
     assert out.startswith("contiguous()")
     assert "torch.Tensor.contiguous" in out and "x.transpose(0, 1)" in out
+    assert "\nverified on torch " in out  # from snippets/verified.json
     code, out, _ = run_cli(capsys, "show", "torch.Tensor.contiguous", "--lang", "zh")
     assert code == 0 and "易错点" in out and "转置" in out
 

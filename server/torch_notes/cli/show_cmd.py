@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from torch_notes.cli.main import CliError
     from torch_notes.cli.terminal import Style, render_note
     from torch_notes.corpus.lookup import find_notes
+    from torch_notes.corpus.paths import verified_record_path
+    from torch_notes.validation.record import load_record
 
     corpus = load_for_cli(args)
     notes = find_notes(corpus, args.query)
@@ -32,7 +34,11 @@ def run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     style = Style(color)
     shown = notes if args.all else notes[:1]
-    pages = [render_note(note, args.lang, style) for note in shown]
+    record = load_record(verified_record_path())
+    pages = [
+        render_note(note, args.lang, style, record.status_text(note) if record else None)
+        for note in shown
+    ]
     sys.stdout.write(("\n" + style.dim("─" * 60) + "\n\n").join(pages))
     if len(notes) > 1 and not args.all:
         others = ", ".join(note.id for note in notes[1:6])
