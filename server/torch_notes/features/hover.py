@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from lsprotocol import types
 
@@ -10,6 +10,8 @@ from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.expressions import identifier_at
 from torch_notes.analysis.resolve import resolve_at
 from torch_notes.corpus.index import CorpusIndex
+from torch_notes.diagnostics.lsp_convert import lsp_range
+from torch_notes.diagnostics.model import Diagnostic
 from torch_notes.features.conv_hover import conv_hover
 from torch_notes.features.markdown import card_markdown, notes_for_symbols
 
@@ -51,3 +53,30 @@ def hover(
         ),
         range=analysis.doc.range_of(resolution.node),
     )
+
+
+def finding_hover(
+    analysis: Analysis,
+    findings: Iterable[Diagnostic],
+    position: types.Position,
+    index: CorpusIndex,
+    lang: str,
+    verified: Mapping[str, str],
+) -> types.Hover | None:
+    """On a flagged range: the card of the finding's note.
+
+    The finding's message is not repeated: editors show a diagnostic's message in the
+    hover themselves (VS Code) or beside the line (Neovim, Helix).
+    """
+    for finding in findings:
+        span = lsp_range(analysis.doc, finding.span)
+        if not (span.start <= position <= span.end) or not finding.note_id:
+            continue
+        note = index.by_id.get(finding.note_id)
+        if note is not None:
+            card = card_markdown(note, lang, index, verified, deprecation=False)
+            return types.Hover(
+                contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=card),
+                range=span,
+            )
+    return None
