@@ -6,13 +6,15 @@ from collections.abc import Mapping
 
 from lsprotocol import types
 
-from torch_notes.analysis.resolve import Analysis, identifier_at, resolve_at
-from torch_notes.computed.conv_hover import conv_hover
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.expressions import identifier_at
+from torch_notes.analysis.resolve import resolve_at
 from torch_notes.corpus.index import CorpusIndex
-from torch_notes.features.render import note_markdown
+from torch_notes.features.conv_hover import conv_hover
+from torch_notes.features.markdown import card_markdown, notes_for_symbols
 
-MAX_NOTES = 3
-"""At most this many notes in one hover (a member name may be noted on several classes)."""
+MAX_SEE_ALSO = 3
+"""At most this many other notes linked below the card (a name may be noted several times)."""
 
 
 def hover(
@@ -22,7 +24,11 @@ def hover(
     lang: str,
     verified: Mapping[str, str],
 ) -> types.Hover | None:
-    """The hover for ``position``: the token's range and its notes; ``None`` if none apply."""
+    """The hover for ``position``: the token's range and a card; ``None`` if no note applies.
+
+    The card is the likeliest note's (the primary note of the likeliest symbol); other
+    notes on the same name are linked below it.
+    """
     point = analysis.doc.point_at(position)
     resolution = resolve_at(analysis, point, index)
     computed = conv_hover(analysis.doc, analysis.imports, point)
@@ -34,15 +40,11 @@ def hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=computed),
             range=analysis.doc.range_of(token),
         )
-    sections: list[str] = []
-    seen: set[str] = set()
-    for symbol in resolution.symbols:
-        for note in index.notes_for(symbol):
-            if note.id not in seen and len(seen) < MAX_NOTES:
-                seen.add(note.id)
-                sections.append(note_markdown(note, lang, index, verified, symbol=symbol))
-    if computed is not None:
-        sections.insert(0, computed)
+    notes = notes_for_symbols(index, resolution.symbols)
+    sections = [] if computed is None else [computed]
+    if notes:
+        card = card_markdown(notes[0], lang, index, verified, see_also=notes[1 : 1 + MAX_SEE_ALSO])
+        sections.append(card)
     return types.Hover(
         contents=types.MarkupContent(
             kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)

@@ -10,16 +10,17 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument, TextChange
 from torch_notes.analysis.positions import UTF16
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.model import Corpus, CorpusError
 from torch_notes.corpus.paths import verified_record_path
+from torch_notes.corpus.verified import load_record, verified_versions
 from torch_notes.features.completion import CompletionOptions
-from torch_notes.features.i18n import resolve_language
 from torch_notes.features.snippets import EditSupport
+from torch_notes.i18n import resolve_language
 from torch_notes.lsp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -31,21 +32,6 @@ Such files are generated code; a syntax tree of a 5 MB file takes ~180 MB and
 each re-analysis after an edit more than a second, which would stall every
 other request of the session.
 """
-
-
-def verified_versions(corpus: Corpus, record_path: Path | None = None) -> dict[str, str]:
-    """Note id → torch release the note's current content passed on."""
-    from torch_notes.validation.record import load_record
-
-    record = load_record(record_path or verified_record_path())
-    if record is None:
-        return {}
-    versions = {}
-    for note in corpus.notes:
-        entry = record.entry_for(note)
-        if entry is not None and entry.outcome == "passed":
-            versions[note.id] = record.torch
-    return versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +130,7 @@ class ServerState:
             return []
         corpus = load_corpus(paths)
         self.index = CorpusIndex.build(corpus)
-        self.verified = verified_versions(corpus)
+        self.verified = verified_versions(corpus, load_record(verified_record_path()))
         self.loaded_paths = paths
         for error in corpus.errors:
             logger.warning("note problem: %s", error)
