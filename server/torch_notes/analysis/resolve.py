@@ -341,7 +341,8 @@ def resolve_at(analysis: Analysis, point: Point, index: CorpusIndex) -> Resoluti
     return None if node is None else resolve_node(analysis, node, index)
 
 
-def _in_annotation(node: Node) -> bool:
+def in_annotation(node: Node) -> bool:
+    """Whether ``node`` lies in a type annotation (``x: torch.Tensor``, ``-> nn.Module``)."""
     current = node.parent
     while current is not None and current.type not in ("block", "module"):
         if current.type == "type":
@@ -371,7 +372,7 @@ def iter_resolutions(
             and parent.type in ("dotted_name", "aliased_import")
         ):
             continue
-        if not include_annotations and _in_annotation(node):
+        if not include_annotations and in_annotation(node):
             continue
         resolution = resolve_node(analysis, node, index)
         if resolution is not None:
