@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.positions import UTF32
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.cli.main import main
-from torch_notes.computed.conv_hover import conv_hover
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
+from torch_notes.features.conv_hover import conv_hover
 from torch_notes.features.coverage import (
     METHOD,
     NAME,

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from torch_notes.corpus.index import CorpusIndex
     from torch_notes.corpus.loader import load_corpus
     from torch_notes.diagnostics.registry import RULE_CODES, check_document
-    from torch_notes.diagnostics.settings import apply_settings, parse_settings
+    from torch_notes.diagnostics.rule_settings import apply_settings, parse_settings
 
     settings, problems = parse_settings(True, _overrides(args.severity), RULE_CODES)
     if problems:

@@ -25,9 +25,9 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``path:line:col: note-id: summary`` lines; 1 if a file cannot be read."""
+    from torch_notes.analysis.analysis import Analysis
     from torch_notes.analysis.document import SourceDocument
     from torch_notes.analysis.positions import UTF32
-    from torch_notes.analysis.resolve import Analysis
     from torch_notes.corpus.index import CorpusIndex
     from torch_notes.corpus.loader import load_corpus
     from torch_notes.features.explain import explain

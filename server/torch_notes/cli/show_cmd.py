@@ -57,7 +57,7 @@ def _print_cards(corpus, notes, lang: str, record) -> int:
     """Each note's hover card (Markdown), followed by its length in characters."""
     from torch_notes.corpus.index import CorpusIndex
     from torch_notes.corpus.verified import verified_versions
-    from torch_notes.features.render import card_markdown
+    from torch_notes.features.markdown import card_markdown
 
     index = CorpusIndex.build(corpus)
     verified = verified_versions(corpus, record)

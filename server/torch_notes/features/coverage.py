@@ -27,7 +27,7 @@ benchmark ``benchmarks/coverage/measure.py`` all use these):
   convolution output-size table) do not count.
 * The **share** is hits / references, in a document or summed over documents.
 
-Works on an :class:`~torch_notes.analysis.resolve.Analysis` (one parsed document), so any
+Works on an :class:`~torch_notes.analysis.analysis.Analysis` (one parsed document), so any
 source that yields a document (a ``.py`` file today, notebook cells later) can be measured.
 """
 
@@ -40,9 +40,11 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Query
 
 from torch_notes.analysis import queries
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import PYTHON, SourceDocument
+from torch_notes.analysis.expressions import dotted_chain
 from torch_notes.analysis.positions import UTF32
-from torch_notes.analysis.resolve import Analysis, dotted_chain, in_annotation, resolve_node
+from torch_notes.analysis.resolve import in_annotation, resolve_node
 from torch_notes.corpus.index import TORCH_ROOTS, CorpusIndex, is_torch_name
 from torch_notes.diagnostics.inventory import ApiInventory, load_inventory
 from torch_notes.features.hover import hover_notes

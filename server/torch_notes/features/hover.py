@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from lsprotocol import types
 from tree_sitter import Point
 
-from torch_notes.analysis.resolve import Analysis, Resolution, identifier_at, resolve_at
-from torch_notes.computed.conv_hover import conv_hover
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.expressions import identifier_at
+from torch_notes.analysis.resolve import Resolution, resolve_at
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
-from torch_notes.features.render import card_markdown, notes_for_symbols
+from torch_notes.features.conv_hover import conv_hover
+from torch_notes.features.markdown import card_markdown, notes_for_symbols
 
 MAX_SEE_ALSO = 3
 """At most this many other notes linked below the card (a name may be noted several times)."""

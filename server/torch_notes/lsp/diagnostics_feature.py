@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 from lsprotocol import types
 
-from torch_notes.analysis.resolve import Analysis
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.corpus.index import CorpusIndex
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.lsp_convert import QUICKFIX, lsp_range, quick_fixes, to_lsp
 from torch_notes.diagnostics.model import Diagnostic
 from torch_notes.diagnostics.registry import RULE_CODES, run_rules
-from torch_notes.diagnostics.settings import DiagnosticSettings, apply_settings, parse_settings
-from torch_notes.features.render import note_markdown
+from torch_notes.diagnostics.rule_context import RuleContext
+from torch_notes.diagnostics.rule_settings import DiagnosticSettings, apply_settings, parse_settings
+from torch_notes.features.markdown import note_markdown
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from torch_notes import __version__
-from torch_notes.analysis.resolve import Analysis
-from torch_notes.features.i18n import text
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error

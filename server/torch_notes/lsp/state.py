@@ -10,17 +10,17 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument, TextChange
 from torch_notes.analysis.positions import UTF16
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.model import Corpus, CorpusError
 from torch_notes.corpus.paths import verified_record_path
 from torch_notes.corpus.verified import load_record, verified_versions
 from torch_notes.features.completion import CompletionOptions
-from torch_notes.features.i18n import resolve_language
 from torch_notes.features.snippets import EditSupport
+from torch_notes.i18n import resolve_language
 from torch_notes.lsp.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
-from torch_notes.features.i18n import text
+from torch_notes.i18n import text
 
 _COMMAND_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?|<)(command:)", re.IGNORECASE)
 
