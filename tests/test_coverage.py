@@ -201,7 +201,7 @@ class Net(torch.nn.Module):
     ]
 
 
-def test_modules_are_never_references(tmp_path, api):
+def test_modules_and_internal_names_are_never_references(tmp_path, api):
     source = """\
 import torch
 import torch.multiprocessing as mp
@@ -210,6 +210,7 @@ from torchvision import models
 setup(mp, d2, torch.nn, torch.nn.functional, torch)
 net = models.resnet18(weights=None)
 d2.barrier()
+print(torch.__version__, torch._C._get_tracing_state())
 """
     refs = source_references(source, own_index(tmp_path, {}), api)
     assert [ref.symbol for ref in refs] == [

@@ -12,7 +12,8 @@ benchmark ``benchmarks/coverage/measure.py`` all use these):
     ``torch.distributed.get_rank``), that resolves through the document's imports to a name
     in a torch package (``torch``, ``torchvision``, ``torchaudio``, ``torchtext``) which is
     not a module (``torch.nn`` in ``torch.nn.Linear`` is part of the chain, not a
-    reference of its own; a chain counts once, at its last name); or
+    reference of its own; a chain counts once, at its last name) nor internal (its last
+    part starts with ``_``: ``torch._C._jit_set_profiling_mode``, ``torch.__version__``); or
   - **a method call**: ``receiver.name(...)`` where ``name`` is a method of
     ``torch.Tensor``, ``torch.nn.Module`` or ``torch.optim.Optimizer`` in the shipped API
     inventory (``data/torch_api.json``) and the resolver does not prove the receiver
@@ -91,8 +92,12 @@ class ApiVocabulary:
         return ApiVocabulary(self.modules | frozenset(extra), self.methods)
 
     def knows(self, symbol: str) -> bool:
-        """Whether ``symbol`` is a torch name that is not a module."""
-        return is_torch_name(symbol) and symbol not in self.modules
+        """Whether ``symbol`` is a torch name that is neither a module nor internal."""
+        return (
+            is_torch_name(symbol)
+            and symbol not in self.modules
+            and not symbol.rpartition(".")[2].startswith("_")
+        )
 
     def method_symbols(self, name: str) -> tuple[str, ...]:
         """The inventory's methods called ``name`` on :data:`METHOD_CLASSES`."""
