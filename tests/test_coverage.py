@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -332,6 +333,16 @@ def test_cli_bad_input_names_the_file_and_measures_the_rest(capsys, tmp_path):
     assert f"{missing}: no such file or directory" in err
     code, out, err = run_cli(capsys, str(missing))
     assert code == 2 and "total: - of 0 torch references" in out
+
+
+def test_cli_never_opens_a_fifo(capsys, tmp_path):
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    (tmp_path / "ok.py").write_text("import torch\ntorch.ones(1)\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, str(fifo), str(tmp_path))
+    assert code == 2
+    assert f"{fifo}: not a regular file or directory" in err
+    assert str(tmp_path / "ok.py") in out and out.count("pipe.py") == 0
 
 
 def test_cli_rejects_a_negative_top(capsys, tmp_path):

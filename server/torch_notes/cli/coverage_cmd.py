@@ -7,8 +7,9 @@ then prints the total, the share per kind and the most frequent symbols without 
 ``--json`` prints the same as one JSON object. A file named on the command line is read as
 Python whatever its suffix.
 
-Exit status: 0 when every path was read, 2 when a path is missing or a file cannot be read
-(not UTF-8, unreadable): the error names the file and the other files are still measured.
+Exit status: 0 when every path was read, 2 when a path is missing, is not a regular file
+or directory (a FIFO is never opened), or cannot be read (not UTF-8, no permission): the
+error names the file and the other files are still measured.
 """
 
 from __future__ import annotations
@@ -78,10 +79,13 @@ def iter_documents(paths: list[Path]) -> Iterator[Path | Problem]:
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
                 for name in sorted(files):
-                    if Path(name).suffix in READERS:
-                        yield Path(folder) / name
-        elif path.exists():
+                    found = Path(folder) / name
+                    if found.suffix in READERS and found.is_file():
+                        yield found
+        elif path.is_file():
             yield path
+        elif path.exists():
+            yield Problem(path, "not a regular file or directory")
         else:
             yield Problem(path, "no such file or directory")
 
