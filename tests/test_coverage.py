@@ -212,11 +212,14 @@ setup(mp, d2, torch.nn, torch.nn.functional, torch)
 net = models.resnet18(weights=None)
 d2.barrier()
 print(torch.__version__, torch._C._get_tracing_state())
+if hasattr(torch.backends, "mps") and torch.backends.mps.is_available():
+    pass
 """
     refs = source_references(source, own_index(tmp_path, {}), api)
     assert [ref.symbol for ref in refs] == [
         "torchvision.models.resnet18",
         "torch.distributed.barrier",
+        "torch.backends.mps.is_available",
     ]
 
 

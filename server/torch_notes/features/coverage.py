@@ -119,13 +119,14 @@ class Reference:
     """Ids of the notes its hover shows (empty for a miss)."""
 
 
-def module_names(analysis: Analysis, heads: Iterable[str] = ()) -> frozenset[str]:
+def module_names(analysis: Analysis, walked: Iterable[str] = ()) -> frozenset[str]:
     """Dotted names the document shows to be modules, beyond the inventory's.
 
-    ``import a.b`` and ``import a.b as c`` import modules (``a``, ``a.b``); a name from
-    ``from a import b`` is taken for a module when it is written in lower case and the
-    document uses it as the head of an attribute chain (``transforms.Compose``,
-    ``dist.get_rank``): classes are capitalised, and functions are called, not walked into.
+    ``import a.b`` and ``import a.b as c`` import modules (``a``, ``a.b``); and a torch name
+    in lower case that the document walks into (``transforms`` in ``transforms.Compose``
+    after ``from torchvision import transforms``, ``torch.backends`` in
+    ``torch.backends.mps.is_available()``) is a module: classes are capitalised, and
+    functions are called, not walked into. ``walked`` are the full names walked into.
     """
     found: set[str] = set()
     doc = analysis.doc
@@ -136,11 +137,37 @@ def module_names(analysis: Analysis, heads: Iterable[str] = ()) -> frozenset[str
                 continue
             parts = doc.node_text(target).replace(" ", "").split(".")
             found.update(".".join(parts[: depth + 1]) for depth in range(len(parts)))
-    for head in heads:
-        bound = analysis.imports.get(head)
-        if bound is not None and bound.rpartition(".")[2][:1].islower():
-            found.add(bound)
+    found.update(name for name in walked if name.rpartition(".")[2][:1].islower())
     return frozenset(found)
+
+
+def _walked_into(analysis: Analysis, node: Node) -> str | None:
+    """The full name of ``node``'s chain when a further ``.name`` follows it, else ``None``.
+
+    ``torch.backends`` for the ``backends`` of ``torch.backends.mps``; ``torchvision.
+    transforms`` for ``transforms`` in ``transforms.Compose``.
+    """
+    parent = node.parent
+    expression = node
+    if (
+        parent is not None
+        and parent.type == "attribute"
+        and parent.child_by_field_name("attribute") == node
+    ):
+        expression = parent
+    outer = expression.parent
+    if outer is None or outer.type != "attribute":
+        return None
+    if outer.child_by_field_name("object") != expression:
+        return None
+    chain = dotted_chain(analysis.doc, expression)
+    if chain is None:
+        return None
+    head, _, rest = chain.partition(".")
+    bound = analysis.imports.get(head)
+    if bound is None:
+        return None
+    return bound + (f".{rest}" if rest else "")
 
 
 def _expression_of(node: Node) -> Node | None:
@@ -165,16 +192,6 @@ def _expression_of(node: Node) -> Node | None:
     return expression
 
 
-def _is_head(node: Node) -> bool:
-    """Whether ``node`` is the object of an attribute (``torch`` in ``torch.zeros``)."""
-    parent = node.parent
-    return (
-        parent is not None
-        and parent.type == "attribute"
-        and parent.child_by_field_name("object") == node
-    )
-
-
 def _is_called(expression: Node) -> bool:
     parent = expression.parent
     return (
@@ -190,8 +207,8 @@ def references(analysis: Analysis, index: CorpusIndex, api: ApiVocabulary) -> tu
     captured = sorted(
         queries.captures(_IDENTIFIERS, doc.tree.root_node, "name"), key=lambda n: n.start_byte
     )
-    heads = {doc.node_text(node) for node in captured if _is_head(node)}
-    vocabulary = api.with_modules(module_names(analysis, heads))
+    walked = {name for node in captured if (name := _walked_into(analysis, node)) is not None}
+    vocabulary = api.with_modules(module_names(analysis, walked))
     found: list[Reference] = []
     for node in captured:
         parent = node.parent
