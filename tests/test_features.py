@@ -244,7 +244,8 @@ def test_indent_continuation():
 
 def test_snippet_edit_forms():
     where = types.Range(types.Position(1, 4), types.Position(1, 4))
-    kwargs = {"uri": "file:///a.py", "version": 3, "range": where, "indent": "    "}
+    doc = SourceDocument.parse("import torch\n    \n", version=3)
+    kwargs = {"uri": "file:///a.py", "doc": doc, "bound": {}, "range": where, "indent": "    "}
     snippet = snippet_edit(LOOP, support=EditSupport(snippet_edits=True), **kwargs)
     edit = snippet.document_changes[0].edits[0]
     assert isinstance(edit, types.SnippetTextEdit) and edit.snippet.value.startswith(
