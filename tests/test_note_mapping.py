@@ -105,3 +105,16 @@ def test_only_the_pretrained_argument_is_deprecated() -> None:
         card = card_markdown(note, lang, INDEX, VERIFIED)
         assert "Deprecated since" not in card and "起弃用：请改用 `weights=...`" not in card
         assert "`pretrained=`" in card
+
+
+@pytest.mark.parametrize("prefix", ["pt-train", "pt-eval", "pt-sched", "pt-amp"])
+def test_loop_snippets_move_each_batch_to_the_device(prefix: str) -> None:
+    body = INDEX.snippet_note(prefix).snippet.body
+    assert "inputs, targets = inputs.to(device), targets.to(device)" in body
+
+
+@pytest.mark.parametrize("prefix", ["pt-transforms", "pt-dataset"])
+def test_transform_snippets_use_transforms_v2(prefix: str) -> None:
+    body = INDEX.snippet_note(prefix).snippet.body
+    assert "v2.ToImage()" in body and "v2.ToDtype(torch.float32, scale=True)" in body
+    assert "ToTensor" not in body and "from torchvision import transforms" not in body
