@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.snippet_syntax import parse_snippet
+from torch_notes.diagnostics.deprecations import argument_deprecation
 from torch_notes.i18n import text
 
 _COMMAND_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?|<)(command:)", re.IGNORECASE)
@@ -58,6 +59,9 @@ def _deprecation(note: Note, lang: str) -> str:
     if note.deprecated is None:
         return ""
     dep = note.deprecated
+    if argument_deprecation(note) and dep.message is not None:
+        # An argument (``pretrained=``) is deprecated, not the note's symbols: the message says so.
+        return "⚠️ " + dep.message.get(lang).strip()
     line = "⚠️ " + text(lang, "deprecated", since=dep.since, replacement=dep.replacement)
     if dep.message is not None:
         line += " " + dep.message.get(lang).strip()
