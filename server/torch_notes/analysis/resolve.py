@@ -8,6 +8,10 @@ Three routes lead to a symbol:
   ``model.eval()``), matched against the noted members of torch classes;
 * a name inside an import statement (``from torch.utils.data import DataLoader``).
 
+Which symbols exist is asked of a :class:`Vocabulary`: for hovers the notes' index (a symbol
+resolves when a note explains it), for ``coverage`` the torch API itself (a symbol resolves
+when torch has it, noted or not), so both walk the very same rules.
+
 Names that are provably not torch's never resolve: anything in strings and
 comments, members of non-torch modules (``np.transpose``, ``os.path.join``),
 literals' methods, and ``self.name`` where the enclosing class defines ``name``.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from tree_sitter import Node, Point, Query
 
@@ -54,6 +59,18 @@ _LITERALS = frozenset(
     }
 )
 _IDENTIFIERS = Query(PYTHON, "(identifier) @name")
+
+
+class Vocabulary(Protocol):
+    """The symbols resolution may land on (:class:`CorpusIndex` is one: the noted symbols)."""
+
+    def knows(self, symbol: str) -> bool:
+        """Whether ``symbol`` (a full dotted name) is one of them."""
+        ...
+
+    def method_symbols(self, name: str) -> tuple[str, ...]:
+        """Its class members called ``name`` (``view`` → ``torch.Tensor.view``), on any class."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +112,7 @@ def rank_members(symbols: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _resolve_member(
-    analysis: Analysis, attribute: Node, name: str, index: CorpusIndex
+    analysis: Analysis, attribute: Node, name: str, index: Vocabulary
 ) -> tuple[str, ...]:
     """Symbols for ``<receiver>.name``."""
     doc, imports = analysis.doc, analysis.imports
@@ -110,7 +127,7 @@ def _resolve_member(
             if not is_torch_name(base):
                 return ()
             full = f"{base}.{name}"
-            return (full,) if index.notes_for(full) else ()
+            return (full,) if index.knows(full) else ()
         if head.startswith("__") or (rest and head in ("self", "cls")):
             return ()
         if head in ("self", "cls"):
@@ -164,8 +181,8 @@ def _called_with_string(attribute: Node) -> bool:
     return first is not None and first.type in ("string", "concatenated_string")
 
 
-def resolve_node(analysis: Analysis, node: Node, index: CorpusIndex) -> Resolution | None:
-    """The noted symbols an ``identifier`` node stands for, or ``None``."""
+def resolve_node(analysis: Analysis, node: Node, index: Vocabulary) -> Resolution | None:
+    """The symbols of ``index`` an ``identifier`` node stands for, or ``None``."""
     doc = analysis.doc
     name = doc.node_text(node)
     parent = node.parent
@@ -173,7 +190,7 @@ def resolve_node(analysis: Analysis, node: Node, index: CorpusIndex) -> Resoluti
         return None
     if parent.type in ("dotted_name", "aliased_import"):
         path = import_path_at(doc, node)
-        if path is not None and index.notes_for(path):
+        if path is not None and index.knows(path):
             return Resolution(node, (path,))
         return None
     if parent.type == "attribute":
@@ -184,7 +201,7 @@ def resolve_node(analysis: Analysis, node: Node, index: CorpusIndex) -> Resoluti
     if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
         return None
     full = analysis.imports.get(name)
-    if full is None or not is_torch_name(full) or not index.notes_for(full):
+    if full is None or not is_torch_name(full) or not index.knows(full):
         return None
     return Resolution(node, (full,))
 
@@ -195,7 +212,8 @@ def resolve_at(analysis: Analysis, point: Point, index: CorpusIndex) -> Resoluti
     return None if node is None else resolve_node(analysis, node, index)
 
 
-def _in_annotation(node: Node) -> bool:
+def in_annotation(node: Node) -> bool:
+    """Whether ``node`` lies in a type annotation (``x: torch.Tensor``, ``-> nn.Module``)."""
     current = node.parent
     while current is not None and current.type not in ("block", "module"):
         if current.type == "type":
@@ -225,7 +243,7 @@ def iter_resolutions(
             and parent.type in ("dotted_name", "aliased_import")
         ):
             continue
-        if not include_annotations and _in_annotation(node):
+        if not include_annotations and in_annotation(node):
             continue
         resolution = resolve_node(analysis, node, index)
         if resolution is not None:

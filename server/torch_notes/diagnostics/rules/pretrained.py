@@ -25,7 +25,6 @@ from torch_notes.diagnostics.rule_context import RuleContext
 
 CODE = "deprecated-api"
 NOTE_ID = "models.torchvision_weights"
-KEYWORD = "pretrained"
 MESSAGE = f"{CODE}.message.pretrained"
 MESSAGE_NOTE = f"{CODE}.message.note-only"
 FIX_REPLACE = f"{CODE}.fix.replace"
