@@ -9,16 +9,16 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.positions import UTF8, UTF16
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Corpus, Deprecation, Location, Note, Snippet, Text
 from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.explain import explain
 from torch_notes.features.hover import hover
-from torch_notes.features.i18n import resolve_language
 from torch_notes.features.snippets import EditSupport, indent_continuation, snippet_edit
+from torch_notes.i18n import resolve_language
 from torch_notes.lsp.log import ClientLogHandler, level_for_trace
 from torch_notes.lsp.settings import DEFAULT_SETTINGS, Settings
 from torch_notes.lsp.state import ClientFacts
@@ -41,6 +41,7 @@ CONTIGUOUS = Note(
     location=Location(Path("n.yaml"), 1),
     example_line=3,
     pitfall=_text("view after transpose fails", "转置后 view 会失败"),
+    hover=">>> torch.zeros(2, 3).t().is_contiguous()\nFalse\n",
     related=("training.loop",),
     docs="https://docs.pytorch.org/docs/stable/generated/torch.Tensor.contiguous.html",
 )
@@ -90,23 +91,64 @@ SCRIPT = "import torch\n\nx = torch.zeros(3)\ny = x.t().contiguous()\nloss.backw
 # -- hover ---------------------------------------------------------------------------------
 
 
-def test_hover_markdown_has_every_part(index):
+def test_hover_is_a_card(index):
     result = hover(analyse(SCRIPT), pos(SCRIPT, "contiguous"), index, "en", VERIFIED)
     assert result is not None
     assert result.range == types.Range(types.Position(3, 10), types.Position(3, 20))
     value = result.contents.value
     for part in (
         "### contiguous() title",
-        "`torch.Tensor.contiguous`",
         "Swap strides summary.",
-        "The *body* text.",
         "**Pitfall:** view after transpose fails",
-        "```python\nimport torch\nassert torch.zeros(2).t().is_contiguous()\n```",
+        "```python\n>>> torch.zeros(2, 3).t().is_contiguous()\nFalse\n```",
         "Verified on torch 2.6.0",
         "[PyTorch docs](https://docs.pytorch.org/docs/stable/generated/torch.Tensor.contiguous.html)",
-        "**Related:** `training.loop` — The training loop",
+        "[Full note](torch-notes:note/tensor.contiguous)",
+        "**Related:** [The training loop](torch-notes:note/training.loop)",
     ):
         assert part in value
+    assert "The *body* text." not in value, "the body is in the full note only"
+    assert "assert torch.zeros(2)" not in value, "so is the example"
+
+
+def test_the_full_note_has_body_hover_block_and_example(index):
+    value = commands.show_note(index, "tensor.contiguous", "en", VERIFIED)["markdown"]
+    for part in (
+        "`torch.Tensor.contiguous` · `tensor.contiguous`",
+        "The *body* text.",
+        ">>> torch.zeros(2, 3).t().is_contiguous()",
+        "```python\nimport torch\nassert torch.zeros(2).t().is_contiguous()\n```",
+        "**Related:** [The training loop](torch-notes:note/training.loop)",
+    ):
+        assert part in value
+
+
+def test_a_name_noted_twice_shows_its_primary_note_and_links_the_other():
+    def note(note_id: str, symbols: tuple[str, ...]) -> Note:
+        return Note(
+            id=note_id,
+            symbols=symbols,
+            title=_text(f"{note_id} title", "标题"),
+            summary=_text("Summary.", "摘要。"),
+            body=_text("Body.", "正文。"),
+            example="assert True\n",
+            location=Location(Path("n.yaml"), 1),
+            example_line=2,
+        )
+
+    # corpus order puts the secondary claim first; the primary note still wins
+    weights_only = note("models.weights_only", ("torch.save", "torch.load"))
+    map_location = note("models.map_location", ("torch.load",))
+    index = CorpusIndex.build(Corpus((weights_only, map_location)))
+    assert [n.id for n in index.notes_for("torch.load")] == [
+        "models.map_location",
+        "models.weights_only",
+    ]
+    source = "import torch\nstate = torch.load('m.pt')\n"
+    value = hover(analyse(source), pos(source, "load"), index, "en", {}).contents.value
+    assert value.startswith("### models.map_location title")
+    see_also = "**See also:** [models.weights_only title](torch-notes:note/models.weights_only)"
+    assert see_also in value
 
 
 def test_hover_in_chinese_and_deprecation(index):

@@ -9,8 +9,7 @@ from pathlib import Path
 from test_validator_support import line_of, note_yaml, write_notes
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.model import Corpus
-from torch_notes.validation.jobs import expansions, jobs_for_notes
-from torch_notes.validation.record import (
+from torch_notes.corpus.verified import (
     RecordEntry,
     VerifiedRecord,
     load_record,
@@ -21,6 +20,7 @@ from torch_notes.validation.record import (
     stale_notes,
     write_record,
 )
+from torch_notes.validation.jobs import expansions, jobs_for_notes
 from torch_notes.validation.render import job_line
 from torch_notes.validation.results import JobResult, RunResult
 from torch_notes.validation.tracebacks import first_job_line, map_traceback

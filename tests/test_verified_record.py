@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.paths import verified_record_path
-from torch_notes.validation.record import load_record, orphaned_entries, stale_notes
+from torch_notes.corpus.verified import load_record, orphaned_entries, stale_notes
 
 FIX = "re-validate and update the record: torch-notes validate --record"
 

@@ -102,7 +102,7 @@ async def test_resolve_delivers_documentation(client: LanguageClient, snippets):
     item = next(item for item in items if item.label == "contiguous")
     resolved = await client.completion_item_resolve_async(item)
     assert resolved.documentation.kind == types.MarkupKind.Markdown
-    assert "`tensor.contiguous`" in resolved.documentation.value
+    assert "(torch-notes:note/tensor.contiguous)" in resolved.documentation.value
     snippet_items = await complete_at(client, URI, position(client, SOURCE, "        pt\n", 10))
     snippet = await client.completion_item_resolve_async(snippet_items[0])
     assert "```python" in snippet.documentation.value

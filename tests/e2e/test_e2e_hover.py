@@ -87,7 +87,7 @@ async def test_hover(client: LanguageClient, uris, script, marker, offset, expec
         assert result is None, result.contents.value[:200]
         return
     assert result is not None, f"no hover at {marker!r}"
-    assert f"`{expected}`" in result.contents.value
+    assert f"(torch-notes:note/{expected})" in result.contents.value
     assert result.contents.kind == types.MarkupKind.Markdown
     assert "```python" in result.contents.value
     assert result.range == token_range(client, text, text.index(marker) + offset)
@@ -130,7 +130,7 @@ async def test_cjk_and_emoji_line(client: LanguageClient, marker, offset, expect
     if expected is None:
         assert result is None
         return
-    assert f"`{expected}`" in result.contents.value
+    assert f"(torch-notes:note/{expected})" in result.contents.value
     assert result.range == token_range(client, CJK, CJK.index(marker) + offset)
     line = CJK.split("\n")[3]
     if client.encoding == "utf-8":  # type: ignore[attr-defined]
@@ -158,7 +158,7 @@ async def test_hover_in_a_broken_file(client: LanguageClient, marker, offset, ex
     if expected is None:
         assert result is None
     else:
-        assert f"`{expected}`" in result.contents.value
+        assert f"(torch-notes:note/{expected})" in result.contents.value
 
 
 async def test_hover_follows_incremental_edits(client: LanguageClient):
@@ -178,5 +178,5 @@ async def test_hover_follows_incremental_edits(client: LanguageClient):
     )
     text += "# 中文 🚀\ny = x.t().contiguous()\n"
     result = await hover_at(client, uri, position(client, text, "contiguous", 1))
-    assert "`tensor.contiguous`" in result.contents.value
+    assert "(torch-notes:note/tensor.contiguous)" in result.contents.value
     assert result.range == token_range(client, text, text.index("contiguous"))

@@ -123,7 +123,7 @@ def _record(run: RunResult, notes: list[Note]) -> str:
     """Write the verified-on record; returns its path for the message."""
     from torch_notes.corpus.model import display_path
     from torch_notes.corpus.paths import verified_record_path
-    from torch_notes.validation.record import (
+    from torch_notes.corpus.verified import (
         RecordEntry,
         VerifiedRecord,
         release_version,

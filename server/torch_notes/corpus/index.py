@@ -37,6 +37,7 @@ class CorpusIndex:
     corpus: Corpus
     by_id: dict[str, Note] = field(default_factory=dict)
     by_symbol: dict[str, tuple[Note, ...]] = field(default_factory=dict)
+    """Symbol → the notes claiming it: those listing it first (its primary note) come first."""
     methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Member name → full symbols of classes that define it (``view`` → ``torch.Tensor.view``)."""
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -64,7 +65,10 @@ class CorpusIndex:
         return cls(
             corpus=corpus,
             by_id={note.id: note for note in corpus.notes},
-            by_symbol={symbol: tuple(notes) for symbol, notes in by_symbol.items()},
+            by_symbol={
+                symbol: tuple(sorted(notes, key=lambda note, s=symbol: note.symbols.index(s) > 0))
+                for symbol, notes in by_symbol.items()
+            },
             methods={name: tuple(sorted(symbols)) for name, symbols in methods.items()},
             members={parent: tuple(sorted(names)) for parent, names in members.items()},
             snippets=tuple(snippets),
@@ -74,6 +78,10 @@ class CorpusIndex:
     def notes_for(self, symbol: str) -> tuple[Note, ...]:
         """Notes that explain ``symbol`` (empty when none does)."""
         return self.by_symbol.get(symbol, ())
+
+    def knows(self, symbol: str) -> bool:
+        """Whether a note explains ``symbol``."""
+        return symbol in self.by_symbol
 
     def method_symbols(self, name: str) -> tuple[str, ...]:
         """Noted class members called ``name``, on any class."""

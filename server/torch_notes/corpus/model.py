@@ -13,9 +13,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-LANGUAGES: tuple[str, ...] = ("en", "zh")
-"""Languages every localised text must be written in."""
-
 REQUIRES_TAGS: tuple[str, ...] = ("torchvision", "cuda", "multi_gpu", "matplotlib")
 """Capabilities an example may need; unmet ones make the validator skip it."""
 
@@ -92,6 +89,10 @@ class Note:
     """1-based line in the YAML file where the example's first line stands."""
     topic: str = ""
     pitfall: Text | None = None
+    hover: str = ""
+    """The doctest-style code of the hover card (:mod:`~torch_notes.corpus.hover_block`)."""
+    hover_line: int = 0
+    """1-based line in the YAML file where the hover block's first line stands."""
     snippet: Snippet | None = None
     requires: tuple[str, ...] = ()
     since: str = ""
@@ -103,7 +104,7 @@ class Note:
     def fingerprint(self) -> str:
         """A stable hash of everything a reader or the validator sees."""
         data = asdict(self)
-        for key in ("location", "example_line", "content_hash"):
+        for key in ("location", "example_line", "hover_line", "content_hash"):
             data.pop(key)
         if data["snippet"] is not None:
             data["snippet"].pop("body_line")

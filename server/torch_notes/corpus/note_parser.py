@@ -14,8 +14,8 @@ from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from torch_notes.corpus.hover_block import HoverBlockError, parse_hover_block
 from torch_notes.corpus.model import (
-    LANGUAGES,
     REQUIRES_TAGS,
     CorpusError,
     Deprecation,
@@ -26,6 +26,7 @@ from torch_notes.corpus.model import (
 )
 from torch_notes.corpus.snippet_syntax import SnippetSyntaxError, parse_snippet
 from torch_notes.corpus.yaml_source import content_line, line_of
+from torch_notes.i18n import LANGUAGES
 
 NOTE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 SYMBOL = re.compile(r"^(torch|torchvision)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -34,7 +35,7 @@ VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 DOCS_URL = re.compile(r"^https://\S+$")
 
 NOTE_FIELDS = (
-    "id", "symbols", "title", "summary", "body", "pitfall", "example", "snippet",
+    "id", "symbols", "title", "summary", "body", "pitfall", "hover", "example", "snippet",
     "requires", "since", "deprecated", "related", "docs",
 )  # fmt: skip
 REQUIRED_NOTE_FIELDS = ("id", "symbols", "title", "summary", "body", "example")
@@ -163,6 +164,18 @@ def parse_code(node: Node, name: str) -> tuple[str, int]:
     return source, first
 
 
+def parse_hover(node: Node, name: str) -> tuple[str, int]:
+    """The doctest-style ``hover`` block; a malformed statement is reported at its line."""
+    text = parse_str(node, name)
+    assert isinstance(node, ScalarNode)
+    first = content_line(node)
+    try:
+        parse_hover_block(text)
+    except HoverBlockError as err:
+        raise FieldError(first + err.line, name, err.reason) from err
+    return text, first
+
+
 def parse_snippet_field(node: Node) -> Snippet:
     """The optional ``snippet`` of a note."""
     fields = mapping_fields(
@@ -260,6 +273,7 @@ def parse_note(node: Node, path: Path, topic: str) -> tuple[Note | None, list[Co
     body = c.get(lambda: parse_text(value("body"), "body"), None)
     example, example_line = c.get(lambda: parse_code(value("example"), "example"), ("", 0))
     pitfall = optional("pitfall", parse_text, None)
+    hover, hover_line = optional("hover", parse_hover, ("", 0))
     snippet = optional("snippet", lambda n, _: parse_snippet_field(n), None)
     requires = optional("requires", lambda n, k: parse_str_list(n, k, _requires_tag), ())
     since = optional("since", lambda n, k: parse_pattern(n, k, VERSION, 'a version like "2.0"'), "")
@@ -285,6 +299,8 @@ def parse_note(node: Node, path: Path, topic: str) -> tuple[Note | None, list[Co
         example_line=example_line,
         topic=topic,
         pitfall=pitfall,
+        hover=hover,
+        hover_line=hover_line,
         snippet=snippet,
         requires=requires,
         since=since,

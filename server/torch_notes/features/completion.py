@@ -8,10 +8,11 @@ from typing import Any
 
 from lsprotocol import types
 
-from torch_notes.analysis.context import MemberAccess, StatementStart, completion_context
-from torch_notes.analysis.resolve import Analysis, rank_members
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.completion_context import MemberAccess, StatementStart, completion_context
+from torch_notes.analysis.resolve import rank_members
 from torch_notes.corpus.index import CorpusIndex, owner_class
-from torch_notes.features.render import notes_markdown, snippet_markdown
+from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
 from torch_notes.features.snippets import fuzzy_match, leading_whitespace, snippet_text
 
 
@@ -129,9 +130,9 @@ def resolve(
             value = snippet_markdown(note, lang)
     elif data.get("kind") == "api":
         symbols = [str(symbol) for symbol in data.get("symbols", [])]
-        notes = tuple(dict.fromkeys(note for s in symbols for note in index.notes_for(s)))
+        notes = notes_for_symbols(index, tuple(symbols))
         if notes:
-            value = notes_markdown(notes, lang, index, verified, symbol=symbols[0])
+            value = card_markdown(notes[0], lang, index, verified, see_also=notes[1:])
     if value is not None:
         item.documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=value)
     return item

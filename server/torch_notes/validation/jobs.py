@@ -1,4 +1,4 @@
-"""Turn notes into executable jobs: the example, and each expansion of the snippet.
+"""Turn notes into executable jobs: the example, the hover block, each expansion of the snippet.
 
 A snippet runs once with every placeholder at its default (each choice at its
 first option), then once more for each further option of each choice, so
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from torch_notes.corpus.hover_block import PRELUDE, parse_hover_block
 from torch_notes.corpus.model import Note, Snippet, display_path
 from torch_notes.corpus.snippet_syntax import parse_snippet
 from torch_notes.validation.source_lines import SnippetLines, snippet_lines
@@ -53,7 +54,7 @@ class Job:
     """Unique within a run, e.g. ``tensor.view:snippet[3=Adam]``."""
     note_id: str
     kind: str
-    """``example`` or ``snippet``."""
+    """``example``, ``hover`` or ``snippet``."""
     choices: tuple[tuple[int, str], ...]
     """For a snippet: every choice tabstop and the value it got in this run."""
     source: str
@@ -73,6 +74,8 @@ class Job:
         """A short human name: ``tensor.view``, ``tensor.view [snippet 3=Adam]``."""
         if self.kind == "example":
             return self.note_id
+        if self.kind == "hover":
+            return f"{self.note_id} [hover]"
         values = " ".join(f"{n}={v}" for n, v in self.choices)
         return f"{self.note_id} [snippet{' ' + values if values else ''}]"
 
@@ -103,6 +106,43 @@ def example_job(note: Note) -> Job:
         requires=note.requires,
         path=note.location.path,
         line=note.example_line,
+    )
+
+
+_HOVER_CHECK = "__torch_notes_shown__"
+
+
+def hover_job(note: Note) -> Job:
+    """The job that runs a note's hover block and checks every result it shows.
+
+    The source is the prelude's imports, then one line per line of the block: a
+    statement's first line calls :func:`~torch_notes.validation.hover_check.shown`,
+    its other lines stay blank. So a failing statement is reported at its own line.
+    """
+    key = f"{note.id}:hover"
+    prelude = [*PRELUDE, f"from torch_notes.validation.hover_check import shown as {_HOVER_CHECK}"]
+    rows = [""] * len(note.hover.split("\n"))
+    for statement in parse_hover_block(note.hover):
+        rows[statement.line] = (
+            f"{_HOVER_CHECK}({statement.source!r}, {statement.want!r}, "
+            f"{statement.exception!r}, globals(), '<hover line {statement.line + 1}>')"
+        )
+    while rows and not rows[-1]:
+        rows.pop()
+    mapped = [SourceLine(0, "hover prelude") for _ in prelude] + [
+        SourceLine(note.hover_line + i if note.hover_line else 0, f"hover line {i + 1}")
+        for i in range(len(rows))
+    ]
+    return Job(
+        key=key,
+        note_id=note.id,
+        kind="hover",
+        choices=(),
+        source="\n".join([*prelude, *rows]) + "\n",
+        line_map=LineMap(note.location.path, tuple(mapped)),
+        requires=note.requires,
+        path=note.location.path,
+        line=note.hover_line,
     )
 
 
@@ -164,6 +204,8 @@ def jobs_for_notes(notes: Iterable[Note]) -> list[Job]:
     jobs: list[Job] = []
     for note in notes:
         jobs.append(example_job(note))
+        if note.hover:
+            jobs.append(hover_job(note))
         if note.snippet is not None:
             path = note.location.path
             if path not in line_cache:

@@ -1,9 +1,9 @@
 """The verified-on record: which torch the corpus was last validated on, note by note.
 
 ``snippets/verified.json`` is written by ``torch-notes validate --record`` after
-a full, green run and committed beside the corpus. The language server reads it
-(this module never imports torch) to show "verified on torch X" for each note
-whose content hash still matches.
+a full, green run and committed beside the corpus. It is corpus data: the language
+server reads it to show "verified on torch X" for each note whose content hash
+still matches, and the validator writes it.
 """
 
 from __future__ import annotations
@@ -106,6 +106,18 @@ def load_record(path: Path) -> VerifiedRecord | None:
         return record_from_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def verified_versions(corpus: Corpus, record: VerifiedRecord | None) -> dict[str, str]:
+    """Note id → the torch release the note's current content passed on."""
+    if record is None:
+        return {}
+    versions = {}
+    for note in corpus.notes:
+        entry = record.entry_for(note)
+        if entry is not None and entry.outcome == "passed":
+            versions[note.id] = record.torch
+    return versions
 
 
 def write_record(path: Path, record: VerifiedRecord) -> None:
