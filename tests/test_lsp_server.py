@@ -29,6 +29,8 @@ class Recorder(ServerFeature):
 
 def test_features_are_registered_and_found_by_type() -> None:
     server = create_server()
+    assert server.features == (), "created at start-up, after initialize is answered"
+    server.create_features()
     assert isinstance(server.get_feature(DiagnosticsFeature), DiagnosticsFeature)
     recorder = Recorder(server)
     server.add_feature(recorder)

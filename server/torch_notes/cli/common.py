@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from torch_notes.corpus.loader import load_corpus
-from torch_notes.corpus.model import Corpus
 from torch_notes.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from torch_notes.corpus.model import Corpus
 
 
 def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +34,8 @@ def add_language_argument(parser: argparse.ArgumentParser, what: str) -> None:
 
 def load_for_cli(args: argparse.Namespace) -> Corpus:
     """Load the corpus; problems in notes are printed to stderr, the good notes still used."""
+    from torch_notes.corpus.loader import load_corpus  # not at import: `lsp` starts without it
+
     corpus = load_corpus(args.notes)
     for error in corpus.errors:
         print(f"torch-notes {args.command}: warning: {error}", file=sys.stderr)

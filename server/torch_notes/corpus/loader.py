@@ -20,10 +20,9 @@ from torch_notes.corpus.note_parser import (
     parse_note,
     parse_topic_value,
 )
-from torch_notes.corpus.paths import builtin_corpus_dir
+from torch_notes.corpus.paths import NOTE_FILE_SUFFIXES, builtin_corpus_dir
 from torch_notes.corpus.yaml_source import YamlProblem, check_node, check_tag, line_of, read_tree
 
-NOTE_FILE_SUFFIXES = (".yaml", ".yml")
 FILE_FIELDS = ("topic", "notes")
 
 

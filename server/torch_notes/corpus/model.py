@@ -8,7 +8,6 @@ language server's requests and between threads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -109,6 +108,8 @@ class Note:
         if data["snippet"] is not None:
             data["snippet"].pop("body_line")
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        import hashlib  # OpenSSL loads only when a hash is asked for, not at start-up
+
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
+NOTE_FILE_SUFFIXES = (".yaml", ".yml")
+"""Names of note files."""
+
 
 def builtin_corpus_dir() -> Path:
     """The directory holding the built-in note files.

@@ -17,14 +17,11 @@ from torch_notes.analysis.completion_context import statement_start_at
 from torch_notes.analysis.resolve import resolve_at
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.features.markdown import notes_for_symbols
+from torch_notes.features.names import INSERT_KIND, OPEN_NOTE_KIND
 from torch_notes.features.snippets import EditSupport, leading_whitespace, snippet_edit
 from torch_notes.i18n import text
 from torch_notes.plain_text import plain_text
 
-INSERT_KIND = "refactor.insert"
-"""Kind of the snippet actions (a sub-kind of ``refactor``)."""
-OPEN_NOTE_KIND = "source.openNote"
-"""Kind of the "Open note" actions."""
 OPEN_NOTE_COMMAND = "torchNotes.showNote"
 
 

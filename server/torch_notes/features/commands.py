@@ -10,13 +10,14 @@ from torch_notes.corpus.lookup import find_notes
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.search import search
 from torch_notes.features.markdown import note_markdown
-
-LIST_SNIPPETS = "torchNotes.listSnippets"
-INSERT_SNIPPET = "torchNotes.insertSnippet"
-SEARCH_NOTES = "torchNotes.searchNotes"
-SHOW_NOTE = "torchNotes.showNote"
-SERVER_INFO = "torchNotes.serverInfo"
-COMMANDS = (LIST_SNIPPETS, INSERT_SNIPPET, SEARCH_NOTES, SHOW_NOTE, SERVER_INFO)
+from torch_notes.features.names import (  # noqa: F401  (re-exported: the command ids)
+    COMMANDS,
+    INSERT_SNIPPET,
+    LIST_SNIPPETS,
+    SEARCH_NOTES,
+    SERVER_INFO,
+    SHOW_NOTE,
+)
 
 
 def _summary(note: Note, lang: str) -> dict[str, Any]:

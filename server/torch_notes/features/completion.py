@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -13,23 +12,10 @@ from torch_notes.analysis.completion_context import MemberAccess, StatementStart
 from torch_notes.analysis.receivers import NOT_TORCH
 from torch_notes.analysis.resolve import rank_members
 from torch_notes.corpus.index import CorpusIndex, owner_class
+from torch_notes.features.client_support import CompletionOptions
 from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
 from torch_notes.features.snippets import fuzzy_match, insertion, leading_whitespace
 from torch_notes.plain_text import plain_text
-
-
-@dataclass(frozen=True, slots=True)
-class CompletionOptions:
-    """What the user enabled and what the client supports."""
-
-    snippets: bool = True
-    """``torchNotes.completion.snippets``."""
-    members: bool = True
-    """Member completions (``torchNotes.completion.members`` resolved for this client)."""
-    snippet_support: bool = False
-    """``textDocument.completion.completionItem.snippetSupport``."""
-    as_is_support: bool = False
-    """The client accepts ``insertTextMode: asIs``."""
 
 
 def _snippet_items(

@@ -16,16 +16,8 @@ from lsprotocol import types
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.snippet_syntax import parse_snippet
+from torch_notes.features.client_support import EditSupport
 from torch_notes.features.snippet_imports import import_edit, split_imports
-
-
-@dataclass(frozen=True, slots=True)
-class EditSupport:
-    """What the client can apply in a ``WorkspaceEdit``."""
-
-    snippet_edits: bool = False
-    """LSP 3.18 ``SnippetTextEdit`` (``workspace.workspaceEdit.snippetEditSupport``)."""
-    document_changes: bool = False
 
 
 @dataclass(frozen=True, slots=True)

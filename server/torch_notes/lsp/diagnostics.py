@@ -33,6 +33,7 @@ from torch_notes.diagnostics.model import Diagnostic
 from torch_notes.diagnostics.registry import RULE_CODES, run_rules
 from torch_notes.diagnostics.rule_context import RuleContext
 from torch_notes.diagnostics.rule_settings import DiagnosticSettings, apply_settings, parse_settings
+from torch_notes.lsp.capabilities import DIAGNOSTIC_OPTIONS
 from torch_notes.lsp.feature import ServerFeature
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,6 @@ DEBOUNCE_S = 0.2
 RULES = "rules"
 """The source of the note-driven rules over Python documents."""
 
-DIAGNOSTIC_OPTIONS = types.DiagnosticOptions(
-    identifier="torch-notes", inter_file_dependencies=False, workspace_diagnostics=False
-)
 
 Findings = tuple[Analysis, tuple[Diagnostic, ...]]
 

@@ -1,27 +1,33 @@
-"""LSP method handlers: unpack the request, call a feature function, wrap the answer."""
+"""LSP method handlers: unpack the request, call a feature function, wrap the answer.
+
+The features' modules (the analysis, tree-sitter, the rules) are imported inside the
+handlers, not here: the server answers ``initialize`` before it loads them, and its
+start-up (:meth:`~torch_notes.lsp.server.TorchNotesServer.start_up`, right after that
+answer) has imported them by the time any other handler runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from torch_notes.analysis.document import changes_from_lsp
-from torch_notes.features import code_actions, commands, completion
-from torch_notes.features.hover import finding_hover, hover
-from torch_notes.features.snippets import insertion_edit
-from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
-from torch_notes.lsp.note_pages import write_page
-from torch_notes.lsp.notebook import NOTEBOOK_SYNC, NotebookFeature
+from torch_notes.features import names
+from torch_notes.lsp.capabilities import (
+    CODE_ACTION_OPTIONS,
+    COMPLETION_OPTIONS,
+    DIAGNOSTIC_OPTIONS,
+    NOTEBOOK_SYNC,
+)
 from torch_notes.lsp.server import TorchNotesServer
 
-COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
-CODE_ACTION_OPTIONS = types.CodeActionOptions(
-    code_action_kinds=[QUICKFIX, code_actions.INSERT_KIND, code_actions.OPEN_NOTE_KIND]
-)
+if TYPE_CHECKING:
+    from torch_notes.lsp.feature import ServerFeature
+
+__all__ = ["CODE_ACTION_OPTIONS", "COMPLETION_OPTIONS", "create_server"]
 
 
 def on_initialize(ls: TorchNotesServer, params: types.InitializeParams) -> None:
@@ -41,6 +47,8 @@ def on_did_open(ls: TorchNotesServer, params: types.DidOpenTextDocumentParams) -
 
 
 def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParams) -> None:
+    from torch_notes.analysis.document import changes_from_lsp
+
     document = params.text_document
     ls.document_changed(document.uri, changes_from_lsp(params.content_changes), document.version)
 
@@ -50,14 +58,20 @@ def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams)
 
 
 def on_notebook_open(ls: TorchNotesServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    from torch_notes.lsp.notebook import NotebookFeature
+
     ls.get_feature(NotebookFeature).opened(params)
 
 
 def on_notebook_change(ls: TorchNotesServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    from torch_notes.lsp.notebook import NotebookFeature
+
     ls.get_feature(NotebookFeature).changed(params)
 
 
 def on_notebook_close(ls: TorchNotesServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    from torch_notes.lsp.notebook import NotebookFeature
+
     ls.get_feature(NotebookFeature).closed(params)
 
 
@@ -78,6 +92,9 @@ def on_did_change_watched_files(
 
 
 def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | None:
+    from torch_notes.features.hover import finding_hover, hover
+    from torch_notes.lsp.diagnostics import DiagnosticsFeature
+
     state = ls.state
     if not state.settings.hover_enable:
         return None
@@ -96,6 +113,8 @@ def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | N
 
 
 def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types.CompletionList:
+    from torch_notes.features import completion
+
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     items = (
@@ -109,6 +128,8 @@ def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types
 
 
 def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> types.CompletionItem:
+    from torch_notes.features import completion
+
     state = ls.state
     return completion.resolve(item, state.index, state.language, state.verified)
 
@@ -116,6 +137,9 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
 def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """Quick fixes always; snippet and "Open note" actions only when asked for, where the
     client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
+    from torch_notes.features import code_actions
+    from torch_notes.lsp.diagnostics import DiagnosticsFeature
+
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
@@ -142,6 +166,8 @@ def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list
 async def on_diagnostic(
     ls: TorchNotesServer, params: types.DocumentDiagnosticParams
 ) -> types.DocumentDiagnosticReport:
+    from torch_notes.lsp.diagnostics import DiagnosticsFeature
+
     return await ls.get_feature(DiagnosticsFeature).pull_report(params)
 
 
@@ -161,10 +187,14 @@ def _argument(args: tuple[Any, ...], key: str) -> Any:
 
 
 def list_snippets(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
+    from torch_notes.features import commands
+
     return commands.list_snippets(ls.state.index, ls.state.language)
 
 
 def search_notes(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
+    from torch_notes.features import commands
+
     query = _argument(args, "query")
     return commands.search_notes(ls.state.index, str(query), ls.state.language)
 
@@ -172,6 +202,9 @@ def search_notes(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
 async def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
     """The note (id or API name) rendered in the user's language; with ``"open": true``
     the page is also written to the cache and shown with ``window/showDocument``."""
+    from torch_notes.features import commands
+    from torch_notes.lsp.note_pages import write_page
+
     note_id = _argument(args, "id")
     state = ls.state
     found = commands.show_note(state.index, str(note_id), state.language, state.verified)
@@ -191,6 +224,8 @@ def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
 
 async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     """Insert a snippet by id (or prefix) at ``{uri, position}`` through ``workspace/applyEdit``."""
+    from torch_notes.features.snippets import insertion_edit
+
     note_id, uri, raw_position = (_argument(args, key) for key in ("id", "uri", "position"))
     state = ls.state
     note = state.index.by_id.get(str(note_id)) or state.index.snippet_note(str(note_id))
@@ -233,12 +268,24 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
 )
 
 COMMANDS: tuple[tuple[str, Any], ...] = (
-    (commands.LIST_SNIPPETS, list_snippets),
-    (commands.INSERT_SNIPPET, insert_snippet),
-    (commands.SEARCH_NOTES, search_notes),
-    (commands.SHOW_NOTE, show_note),
-    (commands.SERVER_INFO, server_info),
+    (names.LIST_SNIPPETS, list_snippets),
+    (names.INSERT_SNIPPET, insert_snippet),
+    (names.SEARCH_NOTES, search_notes),
+    (names.SHOW_NOTE, show_note),
+    (names.SERVER_INFO, server_info),
 )
+
+
+def _diagnostics(server: TorchNotesServer) -> ServerFeature:
+    from torch_notes.lsp.diagnostics import DiagnosticsFeature
+
+    return DiagnosticsFeature(server)
+
+
+def _notebooks(server: TorchNotesServer) -> ServerFeature:
+    from torch_notes.lsp.notebook import NotebookFeature
+
+    return NotebookFeature(server)
 
 
 def create_server(
@@ -249,8 +296,8 @@ def create_server(
         poll_interval=poll_interval, log_level=log_level, notebook_document_sync=NOTEBOOK_SYNC
     )
     server.state.command_line_paths = tuple(notes)
-    server.add_feature(DiagnosticsFeature(server))
-    server.add_feature(NotebookFeature(server))
+    server.add_feature_factory(_diagnostics)
+    server.add_feature_factory(_notebooks)
     for method, handler, options in FEATURES:
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:

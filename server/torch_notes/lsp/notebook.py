@@ -15,19 +15,9 @@ from lsprotocol import types
 
 from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.notebook import Cell, NotebookAnalyser
+from torch_notes.lsp.capabilities import NOTEBOOK_SYNC  # noqa: F401  (re-exported)
 from torch_notes.lsp.diagnostics import DiagnosticsFeature
 from torch_notes.lsp.feature import ServerFeature
-
-NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
-    notebook_selector=[
-        types.NotebookDocumentFilterWithCells(
-            notebook="jupyter-notebook",
-            cells=[types.NotebookCellLanguage(language="python")],
-        )
-    ],
-    save=True,
-)
-"""What the server asks clients to synchronise: Jupyter notebooks' Python cells."""
 
 
 class NotebookFeature(ServerFeature):

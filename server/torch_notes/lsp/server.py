@@ -3,6 +3,12 @@
 It owns the session: the client's facts and settings, the corpus, the open documents
 (reached only through :meth:`TorchNotesServer.document`), the registered
 :class:`~torch_notes.lsp.feature.ServerFeature` objects and their background tasks.
+
+Start-up is in two steps. ``initialize`` is answered as soon as the client's facts are
+recorded: the capabilities are static (:mod:`torch_notes.lsp.capabilities`), so nothing
+heavy is imported or loaded before the answer. Right after it, before any later message
+is handled, :meth:`TorchNotesServer.start_up` loads the corpus, creates the features and
+lets them read the client's capabilities; a hover sent at once waits for that.
 """
 
 from __future__ import annotations
@@ -11,9 +17,9 @@ import asyncio
 import dataclasses
 import logging
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -22,15 +28,16 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from torch_notes import __version__
-from torch_notes.analysis.analysis import Analysis
 from torch_notes.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.feature import ServerFeature
 from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
-from torch_notes.lsp.notebook import NotebookFeature
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
 from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
+
+if TYPE_CHECKING:
+    from torch_notes.analysis.analysis import Analysis
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +51,8 @@ RELOAD_DELAY_S = 0.05
 """Debounce between a file-change event and the reload."""
 
 FeatureT = TypeVar("FeatureT", bound=ServerFeature)
+FeatureFactory = Callable[["TorchNotesServer"], ServerFeature]
+"""Creates a feature once the server starts up (its module is imported then, not before)."""
 
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -82,6 +91,8 @@ class TorchNotesServer(LanguageServer):
         self._log_handler: ClientLogHandler | None = None
         self._client_trace = "off"
         self._features: dict[type[ServerFeature], ServerFeature] = {}
+        self._factories: list[FeatureFactory] = []
+        self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
 
@@ -90,6 +101,17 @@ class TorchNotesServer(LanguageServer):
     def add_feature(self, feature: ServerFeature) -> None:
         """Register ``feature``; it hears every lifecycle event from now on."""
         self._features[type(feature)] = feature
+
+    def add_feature_factory(self, factory: FeatureFactory) -> None:
+        """Register a feature to be created at start-up (right after ``initialize`` is
+        answered), in registration order; :meth:`create_features` creates them earlier."""
+        self._factories.append(factory)
+
+    def create_features(self) -> None:
+        """Create the features registered by factory (once)."""
+        factories, self._factories = self._factories, []
+        for factory in factories:
+            self.add_feature(factory(self))
 
     def get_feature(self, cls: type[FeatureT]) -> FeatureT:
         """The registered feature of type ``cls``."""
@@ -170,6 +192,8 @@ class TorchNotesServer(LanguageServer):
         document = self.document(uri)
         if document is None or not _is_python(document):
             return None
+        from torch_notes.lsp.notebook import NotebookFeature  # loaded at start-up
+
         key = self.document_key(uri)
         notebooks = self._features.get(NotebookFeature)
         notebook = notebooks.notebook_of(uri) if isinstance(notebooks, NotebookFeature) else None
@@ -205,7 +229,7 @@ class TorchNotesServer(LanguageServer):
     # -- session lifecycle -------------------------------------------------------
 
     def on_initialize(self, params: types.InitializeParams) -> None:
-        """Record the client's facts and load the corpus before answering ``initialize``."""
+        """Record the client's facts; :meth:`start_up` runs right after the answer."""
         state = self.state
         state.client = ClientFacts.from_initialize(
             params, self.workspace.position_encoding or "utf-16"
@@ -218,7 +242,20 @@ class TorchNotesServer(LanguageServer):
             state.settings = Settings.from_json(options.get(SECTION, options))
         if params.trace is not None:
             self.update_log_level(str(getattr(params.trace, "value", params.trace)))
-        self.report_errors(state.load(force=True))
+        try:
+            # pygls writes the answer before control returns to the event loop: this runs
+            # after it, and before the loop handles the client's next message.
+            asyncio.get_running_loop().call_soon(self.start_up, params)
+        except RuntimeError:  # no event loop (a test driving the server by hand)
+            self.start_up(params)
+
+    def start_up(self, params: types.InitializeParams) -> None:
+        """Load the corpus, create the features and let them read the client's capabilities."""
+        if self._started:
+            return
+        self._started = True
+        self.report_errors(self.state.load(force=True))
+        self.create_features()
         for feature in self.features:
             feature.initialize(params)
 

@@ -1,4 +1,9 @@
-"""Everything one server instance knows: settings, corpus, client facts, parsed documents."""
+"""Everything one server instance knows: settings, corpus, client facts, parsed documents.
+
+Importing this module loads neither the corpus code nor the analysis (tree-sitter): the
+server records the client's facts and answers ``initialize`` first, and imports them when
+it loads the corpus right after.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from torch_notes.analysis.analysis import Analysis
-from torch_notes.analysis.document import SourceDocument, TextChange
 from torch_notes.analysis.positions import UTF16
 from torch_notes.corpus.index import CorpusIndex
-from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.model import Corpus, CorpusError
 from torch_notes.corpus.paths import is_within, verified_record_path
-from torch_notes.corpus.verified import load_record, verified_versions
-from torch_notes.features.completion import CompletionOptions
-from torch_notes.features.snippets import EditSupport
+from torch_notes.features.client_support import CompletionOptions, EditSupport
 from torch_notes.i18n import resolve_language
 from torch_notes.lsp.settings import Settings
+
+if TYPE_CHECKING:
+    from torch_notes.analysis.analysis import Analysis
+    from torch_notes.analysis.document import TextChange
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +177,9 @@ class ServerState:
 
     def load(self, *, force: bool = False) -> list[CorpusError]:
         """(Re)load the corpus when the extra paths changed (or ``force``); new user errors."""
+        from torch_notes.corpus.loader import load_corpus
+        from torch_notes.corpus.verified import load_record, verified_versions
+
         paths = self.extra_paths()
         if not force and paths == self.loaded_paths:
             return []
@@ -198,6 +206,9 @@ class ServerState:
 
     def analysis(self, uri: str, text: str, version: int | None) -> Analysis:
         """The analysis of a document's current text, cached per version."""
+        from torch_notes.analysis.analysis import Analysis
+        from torch_notes.analysis.document import SourceDocument
+
         cached = self.documents.get(uri)
         if cached is not None and cached.doc.version == version and cached.doc.text == text:
             return cached
@@ -215,6 +226,8 @@ class ServerState:
         if len(cached.doc.text) > MAX_DOCUMENT_CHARS // 2:  # it may grow past the limit
             self.documents.pop(uri, None)  # the next request decides, from the full text
             return
+        from torch_notes.analysis.analysis import Analysis
+
         try:
             self.documents[uri] = Analysis.of(cached.doc.apply(changes, version))
         except Exception:  # a stale cache is rebuilt from the full text on the next request

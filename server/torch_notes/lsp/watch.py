@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from torch_notes.corpus.loader import NOTE_FILE_SUFFIXES
+from torch_notes.corpus.paths import NOTE_FILE_SUFFIXES
 
 REGISTRATION_ID = "torchNotes.watchExtraPaths"
 CONFIGURATION_REGISTRATION_ID = "torchNotes.configuration"
