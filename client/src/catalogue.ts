@@ -8,6 +8,7 @@ export type Lang = "en" | "zh";
 /** The server's `workspace/executeCommand` commands the client calls. */
 export const SERVER_COMMANDS = {
   listSnippets: "torchNotes.listSnippets",
+  insertSnippet: "torchNotes.insertSnippet",
   searchNotes: "torchNotes.searchNotes",
   showNote: "torchNotes.showNote",
   serverInfo: "torchNotes.serverInfo",

@@ -28,6 +28,16 @@ export function serverLocation(extensionPath: string, exists: (p: string) => boo
   return { bundled, libs, pythonPath };
 }
 
+/**
+ * Where the server's byte-code goes: a cache of the extension's own (its global storage),
+ * one folder per extension version, so that the bundle is compiled once per interpreter
+ * (the file names carry the interpreter's cache tag) and never on every start, even where
+ * the extension's folder is read-only or `PYTHONDONTWRITEBYTECODE` is set.
+ */
+export function pycacheDir(storage: string, extensionVersion: string): string {
+  return path.join(storage, "pycache", extensionVersion);
+}
+
 export interface Launch {
   command: string;
   args: string[];
@@ -41,11 +51,17 @@ export function serverLaunch(
   location: ServerLocation,
   baseEnv: NodeJS.ProcessEnv,
   extensionPath: string,
+  pycache?: string,
 ): Launch {
+  const env = serverEnv(baseEnv, location.pythonPath, location.bundled);
+  if (pycache) {
+    env.PYTHONPYCACHEPREFIX = pycache;
+    delete env.PYTHONDONTWRITEBYTECODE;
+  }
   return {
     command: python,
     args: ["-m", "torch_notes", "lsp"],
-    env: serverEnv(baseEnv, location.pythonPath, location.bundled),
+    env,
     // Not the workspace: `python -m` puts the working directory on sys.path,
     // and a user's `yaml.py` or `torch_notes/` must not shadow the server's.
     cwd: location.pythonPath[0] ?? extensionPath,

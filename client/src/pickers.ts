@@ -1,85 +1,50 @@
 /**
- * The palette's pickers: "Insert Snippet…" (the snippet catalogue, inserted as a
- * real snippet at the cursor) and "Search Notes…" (the server's ranked search; the
- * chosen note opens rendered in a Markdown preview).
+ * The palette's pickers: "Insert Snippet…" (the snippet catalogue; the server inserts the
+ * chosen one at the cursor, its imports in the file's import block) and "Search Notes…"
+ * (the server's ranked search; the chosen note opens rendered in a Markdown preview).
+ * Both work in a file and in a notebook cell.
  */
 import * as vscode from "vscode";
 
-import {
-  type Lang,
-  noteMarkdown,
-  notePickItems,
-  parseNotes,
-  parseSnippets,
-  SERVER_COMMANDS,
-  snippetPickItems,
-} from "./catalogue";
+import { type Lang, notePickItems, parseNotes, parseSnippets, SERVER_COMMANDS, snippetPickItems } from "./catalogue";
+import type { Translate } from "./l10n";
+import type { Notes } from "./notes";
 import { LatestSearch } from "./search";
 import type { Server } from "./server";
 
-const NOTE_SCHEME = "torch-notes-note";
-
-/** Virtual Markdown documents of the notes shown by "Search Notes…". */
-class NoteDocuments implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-
-  set(id: string, markdown: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: NOTE_SCHEME, path: `/${id}.md` });
-    this.contents.set(uri.toString(), markdown);
-    this.changed.fire(uri);
-    return uri;
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? "";
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
-}
-
 type NoteItem = vscode.QuickPickItem & { id?: string };
 
-export class Pickers implements vscode.Disposable {
-  private readonly notes = new NoteDocuments();
-  private readonly disposables: vscode.Disposable[];
-
+export class Pickers {
   constructor(
     private readonly server: Server,
+    private readonly notes: Notes,
     private readonly log: vscode.LogOutputChannel,
     private readonly language: () => Lang,
-  ) {
-    this.disposables = [this.notes, vscode.workspace.registerTextDocumentContentProvider(NOTE_SCHEME, this.notes)];
-  }
-
-  dispose(): void {
-    this.disposables.forEach((d) => d.dispose());
-  }
+    private readonly texts: () => Translate,
+  ) {}
 
   /** "Insert Snippet…". */
   async pickSnippet(): Promise<void> {
+    const t = this.texts();
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showInformationMessage("Open a file to insert a PyTorch snippet into.");
+      void vscode.window.showInformationMessage(t("Open a file to insert a PyTorch snippet into."));
       return;
     }
     let snippets;
     try {
       snippets = parseSnippets(await this.server.runCommand(SERVER_COMMANDS.listSnippets, []), this.language());
     } catch (err) {
-      void vscode.window.showErrorMessage(`PyTorch Notes: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(t("PyTorch Notes: {0}", (err as Error).message));
       return;
     }
     if (snippets.length === 0) {
-      void vscode.window.showInformationMessage("PyTorch Notes: no snippets are loaded.");
+      void vscode.window.showInformationMessage(t("PyTorch Notes: no snippets are loaded."));
       return;
     }
     const picked = await vscode.window.showQuickPick(snippetPickItems(snippets), {
-      title: "PyTorch Notes: Insert Snippet",
-      placeHolder: this.language() === "zh" ? "按标题、前缀或说明搜索" : "Search by title, prefix or description",
+      title: t("PyTorch Notes: Insert Snippet"),
+      placeHolder: t("Search by title, prefix or description"),
       matchOnDescription: true,
       matchOnDetail: true,
     });
@@ -87,18 +52,44 @@ export class Pickers implements vscode.Disposable {
       return;
     }
     const target = vscode.window.activeTextEditor ?? editor;
+    if (await this.insertByServer(target, picked.entry.id)) {
+      return;
+    }
+    // A document the server does not serve (not Python): the body at the cursor, as it is.
     const inserted = await target.insertSnippet(new vscode.SnippetString(picked.entry.body));
     if (!inserted) {
       this.log.warn(`Snippet ${picked.entry.id} was not inserted`);
     }
   }
 
+  /** `torchNotes.insertSnippet`: the server's edit (body at the cursor, imports at the top). */
+  private async insertByServer(editor: vscode.TextEditor, id: string): Promise<boolean> {
+    if (!this.server.hasCommand(SERVER_COMMANDS.insertSnippet) || editor.document.languageId !== "python") {
+      return false;
+    }
+    const cursor = editor.selection.active;
+    try {
+      const result = (await this.server.runCommand(SERVER_COMMANDS.insertSnippet, [
+        {
+          id,
+          uri: editor.document.uri.toString(),
+          position: { line: cursor.line, character: cursor.character },
+        },
+      ])) as { applied?: boolean } | null;
+      return result?.applied === true;
+    } catch (err) {
+      this.log.warn(`torchNotes.insertSnippet failed (${(err as Error).message}); inserting the body at the cursor`);
+      return false;
+    }
+  }
+
   /** "Search Notes…". */
   async pickNote(): Promise<void> {
     const lang = this.language();
+    const t = this.texts();
     const quickPick = vscode.window.createQuickPick<NoteItem>();
-    quickPick.title = "PyTorch Notes: Search Notes";
-    quickPick.placeholder = lang === "zh" ? "输入 API 名称或关键词（中英文均可）" : "Type an API name or words (English or Chinese)";
+    quickPick.title = t("PyTorch Notes: Search Notes");
+    quickPick.placeholder = t("Type an API name or words (English or Chinese)");
     quickPick.matchOnDescription = true;
     quickPick.matchOnDetail = true;
     const search = new LatestSearch<NoteItem[]>({
@@ -129,7 +120,7 @@ export class Pickers implements vscode.Disposable {
         const id = quickPick.selectedItems[0]?.id;
         quickPick.hide();
         if (id) {
-          await this.showNote(id);
+          await this.notes.open(id);
         }
       }),
       quickPick.onDidHide(() => {
@@ -140,23 +131,5 @@ export class Pickers implements vscode.Disposable {
     ];
     quickPick.show();
     await search.run("");
-  }
-
-  private async showNote(id: string): Promise<void> {
-    let markdown: string;
-    try {
-      markdown = noteMarkdown(await this.server.runCommand(SERVER_COMMANDS.showNote, [{ id }]), this.language());
-    } catch (err) {
-      void vscode.window.showErrorMessage(`PyTorch Notes: ${(err as Error).message}`);
-      return;
-    }
-    const uri = this.notes.set(id, markdown || `# ${id}\n`);
-    try {
-      await vscode.commands.executeCommand("markdown.showPreview", uri);
-    } catch {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.languages.setTextDocumentLanguage(doc, "markdown");
-      await vscode.window.showTextDocument(doc, { preview: true });
-    }
   }
 }

@@ -2,6 +2,8 @@
  * The language server's lifecycle: finding the interpreter, starting the bundled
  * server under it, restarting, stopping, and sending it `workspace/executeCommand`.
  * Its state and the server's `torchNotes/corpusChanged` notifications are events.
+ * Documents: Python files, and the Python cells of Jupyter notebooks (synchronised as
+ * notebooks: `notebookDocument/*`). Each start is timed (see {@link StartTimes}).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,15 +12,17 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
+  type Middleware,
   type ServerOptions,
   State,
   TransportKind,
 } from "vscode-languageclient/node";
 
-import { CORPUS_CHANGED } from "./catalogue";
+import { CORPUS_CHANGED, parseServerInfo, SERVER_COMMANDS } from "./catalogue";
 import {
   interpreterDetail,
   interpreterOrigin,
+  pycacheDir,
   serverLaunch,
   serverLocation,
   startFailureMessage,
@@ -31,6 +35,42 @@ import type { ServerState } from "./statusView";
 const CLIENT_ID = "torchNotes";
 export const CLIENT_NAME = "PyTorch Notes";
 
+/** What the extension tells the server about the editor (`initializationOptions.clientHints`). */
+export interface ClientHints {
+  /** The palette inserts snippets: no snippet code actions needed. */
+  snippetCommands: boolean;
+  /** `torch-notes:note/<id>` links in hovers open the rendered note. */
+  noteViewer: boolean;
+  /** The main Python language server running beside ours, or `null`. */
+  pythonServer: string | null;
+}
+
+export interface ServerOptionsOfExtension {
+  /** Hints sent at each start. */
+  hints(): ClientHints;
+  /** The language client's middleware (the hover's note links). */
+  middleware?: Middleware;
+}
+
+/** Milliseconds from the start of a (re)start to each step, for the log and the tests. */
+export interface StartTimes {
+  /** An interpreter was found and probed. */
+  interpreter?: number;
+  /** The server answered `initialize`. */
+  initialized?: number;
+  /** The server answered its first request (its notes loaded): hovers are served now. */
+  ready?: number;
+  /** The first hover with content came back (from `start`). */
+  firstHover?: number;
+}
+
+/** The documents the server serves: Python files and the Python cells of Jupyter notebooks. */
+export const DOCUMENT_SELECTOR = [
+  { scheme: "file", language: "python" },
+  { scheme: "untitled", language: "python" },
+  { notebook: "jupyter-notebook", language: "python" },
+];
+
 export interface StateChange {
   state: ServerState;
   /** Why the server is not running, for a failure. */
@@ -42,6 +82,10 @@ export class Server implements vscode.Disposable {
   private starting: Promise<void> | undefined;
   private current: ServerState = "stopped";
   private interpreter = "";
+  private startedAt = 0;
+  private times: StartTimes = {};
+  /** Every start's times, oldest first (a restart adds one). */
+  readonly starts: StartTimes[] = [];
   private readonly stateChanged = new vscode.EventEmitter<StateChange>();
   private readonly corpusChanged = new vscode.EventEmitter<unknown>();
   private readonly disposables: vscode.Disposable[] = [this.stateChanged, this.corpusChanged];
@@ -54,6 +98,7 @@ export class Server implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    private readonly extensionOptions: ServerOptionsOfExtension,
   ) {
     // A new interpreter selected in the Python extension: run under it, unless the setting names one.
     const watch = onPythonInterpreterChanged(() => {
@@ -126,8 +171,20 @@ export class Server implements vscode.Disposable {
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   }
 
+  /** Records the first hover with content after a start (called by the hover middleware). */
+  hoverAnswered(): void {
+    if (this.times.firstHover === undefined && this.startedAt > 0) {
+      this.times.firstHover = Math.round(performance.now() - this.startedAt);
+      this.log.info(`First hover answered ${this.times.firstHover} ms after the start`);
+    }
+  }
+
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
+  }
+
+  private mark(step: keyof StartTimes): void {
+    this.times[step] = Math.round(performance.now() - this.startedAt);
   }
 
   private settings() {
@@ -143,6 +200,9 @@ export class Server implements vscode.Disposable {
   }
 
   private async doStart(): Promise<void> {
+    this.startedAt = performance.now();
+    this.times = {};
+    this.starts.push(this.times);
     this.setState("starting");
     const location = serverLocation(this.context.extensionPath, fs.existsSync);
     const setting = this.settings().python;
@@ -156,23 +216,28 @@ export class Server implements vscode.Disposable {
       this.fail(found.message);
       return;
     }
+    this.mark("interpreter");
     const python = found.probe.executable || found.candidate.command;
     this.interpreter = interpreterDetail(found.probe, found.candidate.command);
     this.log.info(`Starting the server with ${this.interpreter}, from ${interpreterOrigin(found.candidate.source)}`);
     this.log.info(`PYTHONPATH: ${location.pythonPath.join(path.delimiter) || "(unchanged)"}`);
 
-    const launch = serverLaunch(python, location, process.env, this.context.extensionPath);
+    const pycache = location.bundled
+      ? pycacheDir(this.context.globalStorageUri.fsPath, String(this.context.extension.packageJSON.version))
+      : undefined;
+    const launch = serverLaunch(python, location, process.env, this.context.extensionPath, pycache);
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: launch.args,
       transport: TransportKind.stdio,
       options: { env: launch.env, cwd: launch.cwd },
     };
+    const hints = this.extensionOptions.hints();
+    this.log.info(`Client hints: ${JSON.stringify(hints)}`);
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: "file", language: "python" },
-        { scheme: "untitled", language: "python" },
-      ],
+      documentSelector: DOCUMENT_SELECTOR,
+      initializationOptions: { clientHints: hints },
+      middleware: this.extensionOptions.middleware,
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log,
       traceOutputChannel: this.log,
@@ -205,6 +270,25 @@ export class Server implements vscode.Disposable {
       await client.start();
     } catch (err) {
       this.fail(startFailureMessage(this.interpreter, err));
+      return;
+    }
+    this.mark("initialized");
+    void this.whenReady(client);
+  }
+
+  /** Times the server's first answer after `initialize` (it loads its notes before it). */
+  private async whenReady(client: LanguageClient): Promise<void> {
+    try {
+      const info = parseServerInfo(
+        await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.serverInfo, arguments: [] }),
+      );
+      this.mark("ready");
+      this.log.info(
+        `Start-up: interpreter ${this.times.interpreter} ms, initialize answered ${this.times.initialized} ms, ` +
+          `${info?.notes ?? "?"} notes loaded ${this.times.ready} ms after the start`,
+      );
+    } catch (err) {
+      this.log.warn(`Reading the server's status after the start: ${String(err)}`);
     }
   }
 

@@ -15,6 +15,7 @@ import {
   type ServerInfo,
   withCorpusChange,
 } from "./catalogue";
+import type { Translate } from "./l10n";
 import { CLIENT_NAME, type Server, type StateChange } from "./server";
 import { type ServerState, statusView } from "./statusView";
 
@@ -29,11 +30,11 @@ export class ServerStatus implements vscode.Disposable {
     private readonly server: Server,
     private readonly log: vscode.LogOutputChannel,
     private readonly language: () => Lang,
-    showLogsCommand: string,
+    private readonly texts: () => Translate,
+    private readonly showLogsCommand: string,
   ) {
     this.item = vscode.languages.createLanguageStatusItem("torchNotes.status", { language: "python" });
     this.item.name = CLIENT_NAME;
-    this.item.command = { title: "Show Logs", command: showLogsCommand };
     this.disposables = [
       this.item,
       server.onDidChangeState((change) => this.onStateChanged(change)),
@@ -48,9 +49,9 @@ export class ServerStatus implements vscode.Disposable {
     this.scheduleInfoRefresh(1000);
   }
 
-  /** For tests and other extensions: the state shown in the status item. */
-  snapshot(): { state: ServerState; info: ServerInfo | undefined } {
-    return { state: this.server.state, info: this.info };
+  /** For tests and other extensions: the state shown in the status item, and the starts' times. */
+  snapshot(): { state: ServerState; info: ServerInfo | undefined; text: string; starts: unknown[] } {
+    return { state: this.server.state, info: this.info, text: this.item.text, starts: this.server.starts };
   }
 
   dispose(): void {
@@ -115,10 +116,12 @@ export class ServerStatus implements vscode.Disposable {
   }
 
   private render(): void {
+    const t = this.texts();
     const view = statusView(
       { state: this.server.state, info: this.info, interpreter: this.server.interpreterDetail, detail: this.detail },
-      this.language(),
+      t,
     );
+    this.item.command = { title: t("Show Logs"), command: this.showLogsCommand };
     this.item.text = view.text;
     this.item.busy = view.busy;
     this.item.severity = view.error ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;

@@ -1,8 +1,10 @@
 /**
  * What the language status item shows: the server's state, the notes and snippets
- * loaded, broken note files and the interpreter. No `vscode` import: unit-tested under Node.
+ * loaded, broken note files and the interpreter. Plain text (a codicon in front): the
+ * status item shows no Markdown. No `vscode` import: unit-tested under Node.
  */
-import type { Lang, ServerInfo } from "./catalogue";
+import type { ServerInfo } from "./catalogue";
+import type { Translate } from "./l10n";
 
 export type ServerState = "starting" | "running" | "stopped" | "failed";
 
@@ -24,36 +26,36 @@ export interface StatusView {
   detail: string;
 }
 
-/** Text of the language status item. */
-export function statusText(state: ServerState, info: ServerInfo | undefined, lang: Lang): string {
+/** Text of the language status item, in the note language (`t`). */
+export function statusText(state: ServerState, info: ServerInfo | undefined, t: Translate): string {
   switch (state) {
     case "starting":
-      return lang === "zh" ? "$(sync~spin) PyTorch Notes 启动中" : "$(sync~spin) PyTorch Notes starting";
+      return `$(sync~spin) ${t("PyTorch Notes starting")}`;
     case "stopped":
-      return lang === "zh" ? "$(circle-slash) PyTorch Notes 已停止" : "$(circle-slash) PyTorch Notes stopped";
+      return `$(circle-slash) ${t("PyTorch Notes stopped")}`;
     case "failed":
-      return lang === "zh" ? "$(error) PyTorch Notes 未运行" : "$(error) PyTorch Notes not running";
+      return `$(error) ${t("PyTorch Notes not running")}`;
     case "running": {
       const n = info?.notes;
       if (n === undefined) {
         return "$(book) PyTorch Notes";
       }
-      return lang === "zh" ? `$(book) ${n} 条 PyTorch 笔记` : `$(book) ${n} PyTorch note${n === 1 ? "" : "s"}`;
+      return `$(book) ${n === 1 ? t("1 PyTorch note") : t("{0} PyTorch notes", n)}`;
     }
   }
 }
 
 /** The status item's detail line: the error, the snippets, broken notes, the interpreter. */
-export function statusDetail(model: StatusModel, lang: Lang): string {
+export function statusDetail(model: StatusModel, t: Translate): string {
   const parts: string[] = [];
   if (model.detail) {
     parts.push(model.detail);
   }
   if (model.info?.snippets !== undefined) {
-    parts.push(lang === "zh" ? `${model.info.snippets} 个代码片段` : `${model.info.snippets} snippets`);
+    parts.push(t("{0} snippets", model.info.snippets));
   }
   if (model.info?.errors) {
-    parts.push(lang === "zh" ? `${model.info.errors} 个笔记错误` : `${model.info.errors} broken notes`);
+    parts.push(t("{0} broken notes", model.info.errors));
   }
   if (model.interpreter && model.state !== "failed") {
     parts.push(model.interpreter);
@@ -61,11 +63,11 @@ export function statusDetail(model: StatusModel, lang: Lang): string {
   return parts.join(" · ");
 }
 
-export function statusView(model: StatusModel, lang: Lang): StatusView {
+export function statusView(model: StatusModel, t: Translate): StatusView {
   return {
-    text: statusText(model.state, model.info, lang),
+    text: statusText(model.state, model.info, t),
     busy: model.state === "starting",
     error: model.state === "failed",
-    detail: statusDetail(model, lang),
+    detail: statusDetail(model, t),
   };
 }

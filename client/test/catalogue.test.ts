@@ -14,7 +14,11 @@ import {
   snippetPickItems,
   withCorpusChange,
 } from "../src/catalogue";
+import { english, translator } from "../src/l10n";
 import { statusText } from "../src/statusView";
+import zhBundle from "../../l10n/bundle.l10n.zh-cn.json";
+
+const zh = translator(zhBundle);
 
 describe("effectiveLanguage", () => {
   it("follows the setting, else the display language", () => {
@@ -157,11 +161,11 @@ describe("torchNotes/corpusChanged", () => {
     const before = { notes: 40, snippets: 12, errors: 0, version: "0.1.0", language: "en" };
     const after = withCorpusChange(before, { notes: 43, errors: 1 });
     assert.deepEqual(after, { notes: 43, snippets: 12, errors: 1, version: "0.1.0", language: "en" });
-    assert.match(statusText("running", after, "en"), /43 PyTorch notes/);
+    assert.match(statusText("running", after, english), /43 PyTorch notes/);
     assert.equal(before.notes, 40, "the previous info is not mutated");
     // Without errors in the params the previous count stays; without serverInfo yet, the count alone.
     assert.equal(withCorpusChange(after, { notes: 44 }).errors, 1);
     assert.deepEqual(withCorpusChange(undefined, { notes: 7, errors: 0 }), { notes: 7, errors: 0 });
-    assert.match(statusText("running", withCorpusChange(undefined, { notes: 7 }), "zh"), /7 条 PyTorch 笔记/);
+    assert.match(statusText("running", withCorpusChange(undefined, { notes: 7 }), zh), /7 条 PyTorch 笔记/);
   });
 });

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import {
   interpreterDetail,
   interpreterOrigin,
+  pycacheDir,
   serverLaunch,
   serverLocation,
   startFailureMessage,
@@ -38,6 +39,16 @@ describe("serverLaunch", () => {
     assert.equal(launch.env.PYTHONPATH, libs);
     assert.equal(launch.env.PYTHONNOUSERSITE, "1");
     assert.equal(launch.env.PYTHONIOENCODING, "utf-8");
+  });
+  it("compiles the bundle once into the extension's own cache, whatever the environment says", () => {
+    const loc = serverLocation(ext, existing(path.join(libs, "torch_notes")));
+    const cache = pycacheDir(path.join(path.sep, "storage"), "0.1.0");
+    assert.equal(cache, path.join(path.sep, "storage", "pycache", "0.1.0"));
+    const launch = serverLaunch("python3", loc, { PYTHONDONTWRITEBYTECODE: "1" }, ext, cache);
+    assert.equal(launch.env.PYTHONPYCACHEPREFIX, cache);
+    assert.equal(launch.env.PYTHONDONTWRITEBYTECODE, undefined);
+    const plain = serverLaunch("python3", loc, { PYTHONDONTWRITEBYTECODE: "1" }, ext);
+    assert.equal(plain.env.PYTHONPYCACHEPREFIX, undefined);
   });
   it("runs in the extension's folder when there is no code of its own", () => {
     const launch = serverLaunch("python3", serverLocation(ext, existing()), {}, ext);

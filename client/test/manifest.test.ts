@@ -7,6 +7,9 @@ import { describe, it } from "node:test";
 
 const root = path.resolve(__dirname, "..", "..");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.nls.json"), "utf8"));
+/** A manifest text with its %key% replaced from package.nls.json (English). */
+const english = (text: string) => text.replace(/^%(.+)%$/, (_, key: string) => nls[key] ?? text);
 const srcDir = path.join(root, "client", "src");
 const read = (name: string) => fs.readFileSync(path.join(srcDir, name), "utf8");
 /** Every module of the client, one after the other. */
@@ -21,16 +24,20 @@ describe("package.json", () => {
   it("registers every contributed command, all under 'PyTorch Notes'", () => {
     const commands: { command: string; title: string; category: string }[] = manifest.contributes.commands;
     assert.deepEqual(
-      commands.map((c) => `${c.category}: ${c.title}`).sort(),
+      commands.map((c) => `${c.category}: ${english(c.title)}`).sort(),
       [
         "PyTorch Notes: Insert Snippet…",
+        "PyTorch Notes: Open Note",
         "PyTorch Notes: Restart Server",
         "PyTorch Notes: Search Notes…",
         "PyTorch Notes: Show Logs",
       ],
     );
     for (const { command } of commands) {
-      assert.ok(source.includes(`registerCommand("${command}"`), `${command} is not registered`);
+      const registered =
+        source.includes(`registerCommand("${command}"`) ||
+        (command === "torchNotes.openNote" && source.includes("registerCommand(OPEN_NOTE_COMMAND"));
+      assert.ok(registered, `${command} is not registered`);
     }
   });
   it("does not contribute a command id that the server registers itself", () => {
@@ -58,7 +65,17 @@ describe("package.json", () => {
     assert.ok(listen < server.indexOf("await client.start()"), "registered after start: the first reload could be missed");
   });
   it("keeps the pure modules free of vscode, so that they run under plain Node", () => {
-    for (const name of ["catalogue.ts", "launch.ts", "python.ts", "search.ts", "settings.ts", "statusView.ts"]) {
+    for (const name of [
+      "catalogue.ts",
+      "l10n.ts",
+      "launch.ts",
+      "noteLinks.ts",
+      "python.ts",
+      "pythonServers.ts",
+      "search.ts",
+      "settings.ts",
+      "statusView.ts",
+    ]) {
       assert.doesNotMatch(read(name), /from "vscode"|require\("vscode"\)|from "vscode-languageclient/, name);
     }
   });
