@@ -20,7 +20,7 @@ from torch_notes.lsp.server import TorchNotesServer
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
 CODE_ACTION_OPTIONS = types.CodeActionOptions(
-    code_action_kinds=[QUICKFIX, code_actions.INSERT_KIND, code_actions.OPEN_NOTE_KIND]
+    code_action_kinds=[QUICKFIX, code_actions.INSERT_KIND]
 )
 
 
@@ -113,14 +113,17 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
     return completion.resolve(item, state.index, state.language, state.verified)
 
 
-def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def on_code_action(
+    ls: TorchNotesServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
     """Quick fixes always; snippet and "Open note" actions only when asked for, where the
     client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    actions = ls.get_feature(DiagnosticsFeature).quick_fixes(params)
+    actions: list[types.CodeAction | types.Command] = []
+    actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
     trigger = params.context.trigger_kind
     if trigger == types.CodeActionTriggerKind.Automatic or not state.snippet_actions:
         return actions
