@@ -17,7 +17,7 @@ from torch_notes.analysis.completion_context import statement_start_at
 from torch_notes.analysis.resolve import resolve_at
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.features.markdown import notes_for_symbols
-from torch_notes.features.names import INSERT_KIND, OPEN_NOTE_KIND
+from torch_notes.features.names import INSERT_KIND
 from torch_notes.features.snippets import EditSupport, leading_whitespace, snippet_edit
 from torch_notes.i18n import text
 from torch_notes.plain_text import plain_text
@@ -38,22 +38,23 @@ def note_actions(
     lang: str,
     *,
     only: Sequence[str] | None = None,
-) -> list[types.CodeAction]:
-    """ "Open note: …" for each note on the name at ``range``: the full note in the editor."""
-    if range.start.line != range.end.line or not _wanted(only, OPEN_NOTE_KIND):
+) -> list[types.Command]:
+    """ "Open note: …" for each note on the name at ``range``: the full note in the editor.
+
+    Plain commands, not code actions carrying a command: every client runs those, and
+    none can mistake one for the other (lsprotocol reads any action with a command as a
+    command). With ``only`` (a client asking for some kinds), none are offered.
+    """
+    if range.start.line != range.end.line or only:
         return []
     resolution = resolve_at(analysis, analysis.doc.point_at(range.start), index)
     if resolution is None:
         return []
     return [
-        types.CodeAction(
+        types.Command(
             title=text(lang, "open_note_action", title=plain_text(note.title.get(lang), lang)),
-            kind=OPEN_NOTE_KIND,
-            command=types.Command(
-                title=plain_text(note.title.get(lang), lang),
-                command=OPEN_NOTE_COMMAND,
-                arguments=[{"id": note.id, "open": True}],
-            ),
+            command=OPEN_NOTE_COMMAND,
+            arguments=[{"id": note.id, "open": True}],
         )
         for note in notes_for_symbols(index, resolution.symbols)
     ]

@@ -1,4 +1,4 @@
-"""The names a client sees: the ``torchNotes.*`` commands and our code action kinds.
+"""The names a client sees: the ``torchNotes.*`` commands and our code action kind.
 
 Plain constants, importable without the features themselves (the server announces them
 in its capabilities before it loads the corpus).
@@ -15,5 +15,3 @@ COMMANDS = (LIST_SNIPPETS, INSERT_SNIPPET, SEARCH_NOTES, SHOW_NOTE, SERVER_INFO)
 
 INSERT_KIND = "refactor.insert"
 """Kind of the snippet actions (a sub-kind of ``refactor``)."""
-OPEN_NOTE_KIND = "source.openNote"
-"""Kind of the "Open note" actions."""

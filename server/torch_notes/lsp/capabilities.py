@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from torch_notes.features.names import INSERT_KIND, OPEN_NOTE_KIND
+from torch_notes.features.names import INSERT_KIND
 
 QUICKFIX = types.CodeActionKind.QuickFix
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
-CODE_ACTION_OPTIONS = types.CodeActionOptions(
-    code_action_kinds=[QUICKFIX, INSERT_KIND, OPEN_NOTE_KIND]
-)
+CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICKFIX, INSERT_KIND])
 DIAGNOSTIC_OPTIONS = types.DiagnosticOptions(
     identifier="torch-notes", inter_file_dependencies=False, workspace_diagnostics=False
 )

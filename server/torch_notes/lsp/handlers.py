@@ -134,7 +134,9 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
     return completion.resolve(item, state.index, state.language, state.verified)
 
 
-def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def on_code_action(
+    ls: TorchNotesServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
     """Quick fixes always; snippet and "Open note" actions only when asked for, where the
     client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
     from torch_notes.features import code_actions
@@ -144,7 +146,8 @@ def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    actions = ls.get_feature(DiagnosticsFeature).quick_fixes(params)
+    actions: list[types.CodeAction | types.Command] = []
+    actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
     trigger = params.context.trigger_kind
     if trigger == types.CodeActionTriggerKind.Automatic or not state.snippet_actions:
         return actions
