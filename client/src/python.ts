@@ -213,3 +213,67 @@ export function serverEnv(
   }
   return env;
 }
+
+/**
+ * What identifies an interpreter's probe result: the file the command runs (found on `PATH`
+ * for a bare name), the file it resolves to, and that file's size and modification time (an
+ * upgraded interpreter is probed again). `undefined` when the command cannot be resolved.
+ */
+export function probeKey(command: string, pathEnv: string | undefined): string | undefined {
+  let file: string | undefined = command;
+  if (!path.isAbsolute(command)) {
+    file = undefined;
+    if (!command.includes("/") && !command.includes("\\")) {
+      for (const dir of (pathEnv ?? "").split(path.delimiter)) {
+        const candidate = dir ? path.join(dir, command) : "";
+        if (candidate && isFile(candidate)) {
+          file = candidate;
+          break;
+        }
+      }
+    }
+  }
+  if (file === undefined) {
+    return undefined;
+  }
+  try {
+    const real = fs.realpathSync(file);
+    const stat = fs.statSync(real);
+    return `${file}|${real}|${stat.size}|${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Somewhere to keep probe results between starts (the extension's global state). */
+export interface ProbeCache {
+  get(key: string): ProbeResult | undefined;
+  set(key: string, value: ProbeResult): void;
+}
+
+/**
+ * `probe`, answered from `cache` for an interpreter probed before (same file, same size and
+ * time): a restart, or the next session, starts the server without running Python twice.
+ */
+export function cachedProbe(probe: Probe, cache: ProbeCache, key: (command: string) => string | undefined): Probe {
+  return async (command) => {
+    const id = key(command);
+    const known = id === undefined ? undefined : cache.get(id);
+    if (known) {
+      return known;
+    }
+    const result = await probe(command);
+    if (id !== undefined) {
+      cache.set(id, result);
+    }
+    return result;
+  };
+}

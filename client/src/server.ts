@@ -27,7 +27,15 @@ import {
   serverLocation,
   startFailureMessage,
 } from "./launch";
-import { bundledCacheTags, candidates, findPython, probePython } from "./python";
+import {
+  bundledCacheTags,
+  cachedProbe,
+  candidates,
+  findPython,
+  type ProbeResult,
+  probeKey,
+  probePython,
+} from "./python";
 import { onPythonInterpreterChanged, pythonExtensionInterpreter } from "./pythonExtension";
 import { PYTHON_SETTING, readClientSettings, SECTION } from "./settings";
 import type { ServerState } from "./statusView";
@@ -194,6 +202,18 @@ export class Server implements vscode.Disposable {
     });
   }
 
+  /** Probe results kept in the extension's global state, by interpreter file. */
+  private probes() {
+    const KEY = "torchNotes.probes";
+    const state = this.context.globalState;
+    return {
+      get: (key: string) => state.get<Record<string, ProbeResult>>(KEY)?.[key],
+      set: (key: string, value: ProbeResult) => {
+        void state.update(KEY, { ...state.get<Record<string, ProbeResult>>(KEY), [key]: value });
+      },
+    };
+  }
+
   private setState(state: ServerState, detail?: string): void {
     this.current = state;
     this.stateChanged.fire({ state, detail });
@@ -209,7 +229,7 @@ export class Server implements vscode.Disposable {
     const fromExtension = setting ? undefined : await pythonExtensionInterpreter();
     const found = await findPython(
       candidates(setting, fromExtension),
-      (cmd) => probePython(cmd),
+      cachedProbe((cmd) => probePython(cmd), this.probes(), (cmd) => probeKey(cmd, process.env.PATH)),
       location.bundled ? bundledCacheTags(location.libs) : new Set(),
     );
     if (!found.ok) {

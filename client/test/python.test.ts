@@ -6,11 +6,13 @@ import { describe, it } from "node:test";
 
 import {
   bundledCacheTags,
+  cachedProbe,
   candidates,
   describeTags,
   findPython,
   notFoundMessage,
   parseProbeOutput,
+  probeKey,
   probePython,
   type ProbeResult,
   serverEnv,
@@ -149,5 +151,32 @@ describe("serverEnv", () => {
     const env = serverEnv({}, ["/repo/server"], false);
     assert.equal(env.PYTHONPATH, "/repo/server");
     assert.equal(env.PYTHONNOUSERSITE, undefined);
+  });
+});
+
+describe("cachedProbe", () => {
+  it("probes an interpreter once, then answers from the cache", async () => {
+    const seen: string[] = [];
+    const probe = async (cmd: string) => {
+      seen.push(cmd);
+      return { version: [3, 12, 1] as [number, number, number], executable: `/usr/bin/${cmd}`, cacheTag: "cpython-312" };
+    };
+    const store = new Map<string, Awaited<ReturnType<typeof probe>>>();
+    const cache = { get: (k: string) => store.get(k), set: (k: string, v: Awaited<ReturnType<typeof probe>>) => void store.set(k, v) };
+    const cached = cachedProbe(probe, cache, (cmd) => (cmd === "unknown" ? undefined : `key:${cmd}`));
+    assert.equal((await cached("python3")).executable, "/usr/bin/python3");
+    assert.equal((await cached("python3")).executable, "/usr/bin/python3");
+    await cached("unknown");
+    await cached("unknown");
+    assert.deepEqual(seen, ["python3", "unknown", "unknown"], "unresolvable commands are probed each time");
+  });
+});
+
+describe("probeKey", () => {
+  it("names the file a command runs, with its size and time", () => {
+    const key = probeKey("node", process.env.PATH);
+    assert.ok(key && key.includes("|"), key);
+    assert.equal(probeKey("no-such-interpreter-here", process.env.PATH), undefined);
+    assert.equal(probeKey("./relative/python", process.env.PATH), undefined);
   });
 });

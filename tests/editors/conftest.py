@@ -90,3 +90,50 @@ def vsix() -> Path:
     )
     assert path.is_file(), path
     return path
+
+
+@pytest.fixture(scope="session")
+def jedi_language_server() -> Path:
+    """jedi-language-server in its own venv under .tools/ (scripts/setup-editors.sh)."""
+    exe = TOOLS / "jedi" / "bin" / "jedi-language-server"
+    need(exe.is_file(), f"jedi-language-server not found at {exe}")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def jedi_standin(tmp_path_factory) -> Path:
+    """The test-only stand-in for the Python extension's Jedi mode, packaged as a vsix."""
+    source = REPO_ROOT / "tests" / "editors" / "jedi_standin"
+    out = tmp_path_factory.mktemp("jedi-standin")
+    for name in ("package.json", "README.md"):
+        shutil.copyfile(source / name, out / name)
+    bin_dir = REPO_ROOT / "node_modules" / ".bin"
+    need((bin_dir / "esbuild").exists() and (bin_dir / "vsce").exists(), "npm packages (npm ci)")
+    steps = [
+        [
+            str(bin_dir / "esbuild"),
+            str(source / "extension.ts"),
+            "--bundle",
+            "--platform=node",
+            "--format=cjs",
+            "--target=node20",
+            "--external:vscode",
+            f"--outfile={out / 'extension.js'}",
+            "--log-level=warning",
+        ],
+        [
+            str(bin_dir / "vsce"),
+            "package",
+            "--no-dependencies",
+            "--allow-missing-repository",
+            "--skip-license",
+            "--out",
+            str(out / "jedi-standin.vsix"),
+        ],
+    ]
+    for step in steps:
+        done = subprocess.run(
+            step, cwd=out, capture_output=True, text=True, timeout=180, check=False
+        )
+        assert done.returncode == 0, f"{step[0]}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+    return out / "jedi-standin.vsix"

@@ -71,7 +71,64 @@ MISTAKES_FIXED = {
 }
 """The lines after the quick fixes "Insert `.contiguous()` …" and "Change to `arange`"."""
 
+
+def _body_excerpt(note_id: str, lang: str = "en") -> str:
+    """A run of plain words from a note's body (no Markdown inside), as a rendered page shows it;
+    the hover card has no body, so this tells the full note from the card."""
+    import re
+
+    from torch_notes.corpus.loader import load_corpus
+
+    note = load_corpus().get(note_id)
+    assert note is not None, note_id
+    runs = [
+        run
+        for line in note.body.get(lang).splitlines()
+        for run in re.findall(r"[A-Za-z][A-Za-z ,]{18,}[A-Za-z]", line)
+    ]
+    assert runs, f"no plain sentence in the body of {note_id}"
+    return max(runs, key=len)
+
+
+NOTEBOOK_CELLS = [
+    "import torch",
+    "x = torch.rand(4, 6)\ny = x.transpose(0, 1).contiguous()",
+    "steps = torch.arrange(3)",
+    "",
+]
+"""The notebook of the VS Code test: the import in cell 1, the hover in cell 2, a slip in
+cell 3, and an empty cell for snippets."""
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """An ``.ipynb`` (nbformat 4) with one Python code cell per entry of ``cells``."""
+    import json
+
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"cell{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": source.splitlines(keepends=True),
+            }
+            for i, source in enumerate(cells)
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 EN_HOVER_TEXT = _contiguous_title("en")
+CONTIGUOUS_BODY = _body_excerpt("tensor.contiguous")
 ZH_HOVER_TEXT = _contiguous_title("zh")
 
 

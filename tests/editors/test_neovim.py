@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,74 @@ def test_neovim_check_fails_without_hover(nvim: str, tmp_path: Path) -> None:
     assert report["hover"] is None
     with pytest.raises(AssertionError, match="hover without the note"):
         check_hover(report, EN_HOVER_TEXT)
+
+
+SIDECAR_SCRIPT = Path(__file__).with_name("nvim_sidecar.lua")
+BESIDE = "import torch\n\nx = torch.rand(4, 6)\ny = x.transpose(0, 1).contiguous()\ntorch.\ny.\n\n"
+JEDI_TEXT = "Returns a contiguous in memory tensor"
+
+
+def run_nvim_sidecar(nvim: str, workdir: Path, jedi: Path, with_torch_notes: bool) -> dict:
+    workdir.mkdir(parents=True, exist_ok=True)
+    script = workdir / "beside.py"
+    script.write_text(BESIDE, encoding="utf-8")
+    lines = BESIDE.split("\n")
+    out = workdir / "report.json"
+    env = {
+        **os.environ,
+        "TN_JEDI": json.dumps([str(jedi)]),
+        "TN_ENV": sys.executable,
+        "TN_CMD": json.dumps(server_command()) if with_torch_notes else "",
+        "TN_FILE": str(script),
+        "TN_HOVER": json.dumps([3, lines[3].index("contiguous") + 3]),
+        "TN_COMPLETIONS": json.dumps([[4, len("torch.")], [5, len("y.")]]),
+        "TN_EMPTY": "6",
+        "TN_ROUNDS": "20",
+        "TN_OUT": str(out),
+        "XDG_CONFIG_HOME": str(workdir / "config"),
+        "XDG_DATA_HOME": str(workdir / "data"),
+        "XDG_STATE_HOME": str(workdir / "state"),
+        "XDG_CACHE_HOME": str(workdir / "cache"),
+    }
+    proc = subprocess.run(
+        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {SIDECAR_SCRIPT}"],
+        cwd=workdir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
+    assert out.is_file(), f"no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert "error" not in report, f"nvim script failed: {report['error']}\n{proc.stderr}"
+    return report
+
+
+@pytest.mark.timeout(900)
+def test_neovim_beside_jedi(nvim: str, jedi_language_server: Path, tmp_path: Path) -> None:
+    """Both servers attached to one buffer: hovers from both, no completion label doubled by
+    torch-notes, no code action of ours unless asked for; Jedi's hover latency with and without
+    torch-notes attached is printed (figures, not assertions)."""
+    both = run_nvim_sidecar(nvim, tmp_path / "with", jedi_language_server, True)
+    alone = run_nvim_sidecar(nvim, tmp_path / "without", jedi_language_server, False)
+
+    assert JEDI_TEXT in both["hovers"]["jedi"], both["hovers"]
+    assert EN_HOVER_TEXT in both["hovers"]["torch-notes"], both["hovers"]
+    assert both["hovers"]["jedi"] == alone["hovers"]["jedi"], "the main server's hover unchanged"
+
+    for entry in both["completions"]:
+        jedi_labels = set(entry["labels"].get("jedi") or [])
+        ours = entry["labels"].get("torch-notes") or []
+        assert jedi_labels, entry["at"]
+        assert not jedi_labels & set(ours), sorted(jedi_labels & set(ours))
+
+    automatic, invoked = both["actions"]["automatic"], both["actions"]["invoked"]
+    assert not automatic.get("torch-notes"), automatic
+    assert any("PyTorch snippet" in title for title in invoked.get("torch-notes") or []), invoked
+
+    figures = {
+        f"jedi {q}": [both["jedi_hover_ms"][q], alone["jedi_hover_ms"][q]] for q in ("p50", "p90")
+    } | {f"all servers {q}": [both["all_hover_ms"][q], alone["all_hover_ms"][q]] for q in ("p50",)}
+    print("Neovim side-car hover ms, [with torch-notes, without]:", json.dumps(figures))

@@ -15,36 +15,34 @@ Screenshots go to ``.test-artifacts/``; the hover and diagnostic ones are copied
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from code_server_support import CodeServer, run_driver, running_code_server
 from editor_support import (
+    CONTIGUOUS_BODY,
     EN_HOVER_TEXT,
     MISTAKES_FIXED,
+    NOTEBOOK_CELLS,
     REPO_ROOT,
     ZH_HOVER_TEXT,
     pick_snippet,
     write_mistakes,
+    write_notebook,
     write_workspace,
 )
 
 pytestmark = [pytest.mark.editor, pytest.mark.slow, pytest.mark.timeout(600)]
 
-DRIVER = Path(__file__).with_name("vscode_driver.cjs")
 DOCS_SCREENSHOT = REPO_ROOT / "docs" / "images" / "vscode-hover.png"
 DOCS_DIAGNOSTIC_SCREENSHOT = REPO_ROOT / "docs" / "images" / "vscode-diagnostic.png"
+DOCS_NOTEBOOK_SCREENSHOT = REPO_ROOT / "docs" / "images" / "vscode-notebook.png"
+DOCS_FULL_NOTE_SCREENSHOT = REPO_ROOT / "docs" / "images" / "vscode-full-note.png"
 MISTAKES_FILE, MISTAKES_OFF_FILE = "mistakes.py", "mistakes_off.py"
+NOTEBOOK_FILE = "explore.ipynb"
 
 # The findings in MISTAKES_SCRIPT, the squiggle VS Code draws for each, and its quick fix.
 FINDINGS = [
@@ -70,198 +68,70 @@ FINDINGS = [
     },
 ]
 EXTENSION_ID = "torch-notes.torch-notes"
-SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-USER_SETTINGS = {
-    "workbench.startupEditor": "none",
-    "workbench.tips.enabled": False,
-    "workbench.enableExperiments": False,
-    "workbench.editor.enablePreview": False,
-    "workbench.secondarySideBar.defaultVisibility": "hidden",
-    "chat.disableAIFeatures": True,
-    "security.workspace.trust.enabled": False,
-    "extensions.autoUpdate": False,
-    "extensions.autoCheckUpdates": False,
-    "extensions.ignoreRecommendations": True,
-    "telemetry.telemetryLevel": "off",
-    "update.mode": "none",
-    "git.enabled": False,
-    "editor.minimap.enabled": False,
-    "editor.hover.delay": 150,
-    "files.autoSave": "off",
-    "torchNotes.trace.server": "messages",
-}
-
-
-@dataclass
-class CodeServer:
-    url: str
-    workspace: Path
-    settings: Path
-    log: Path
-    user_data: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Stop a process started with start_new_session=True and everything it spawned."""
-    if proc.poll() is None:
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-    # Children that outlived the leader (extension host, language server) share its group.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
 def code_server(vscode_tools, vsix, tmp_path_factory, artifacts) -> Iterator[CodeServer]:
     base = tmp_path_factory.mktemp("vscode")
-    user_data, extensions, home = base / "user-data", base / "extensions", base / "home"
     workspace = base / "workspace"
     write_workspace(workspace)
     write_mistakes(workspace, MISTAKES_FILE, MISTAKES_OFF_FILE)
-    settings = user_data / "User" / "settings.json"
-    settings.parent.mkdir(parents=True)
-    settings.write_text(json.dumps(USER_SETTINGS, indent=2), encoding="utf-8")
-    home.mkdir()
-    env = {
-        "PATH": f"{vscode_tools.node.parent}:{SYSTEM_PATH}",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_DATA_HOME": str(base / "data"),
-        "XDG_CACHE_HOME": str(base / "cache"),
-        "LANG": "C.UTF-8",
-        "TMPDIR": str(base),
-        # No extension gallery: code-server would query open-vsx.org otherwise.
-        "EXTENSIONS_GALLERY": json.dumps(
-            {"serviceUrl": "http://127.0.0.1:9/gallery", "itemUrl": "http://127.0.0.1:9/item"}
-        ),
-    }
-    common = [
-        str(vscode_tools.node),
-        str(vscode_tools.code_server),
-        "--extensions-dir",
-        str(extensions),
-        "--user-data-dir",
-        str(user_data),
-        "--config",
-        str(base / "config.yaml"),
-    ]
-    install = subprocess.run(
-        [*common, "--install-extension", str(vsix)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    installed = [p.name for p in extensions.iterdir() if p.name.startswith(EXTENSION_ID)]
-    assert installed, f"{vsix.name} not installed: {install.stdout}{install.stderr}"
-
-    port = _free_port()
-    log = artifacts / "code-server.log"
-    with log.open("w", encoding="utf-8") as log_file:
-        proc = subprocess.Popen(
-            [
-                *common,
-                "--bind-addr",
-                f"127.0.0.1:{port}",
-                "--auth",
-                "none",
-                "--disable-workspace-trust",
-                "--disable-telemetry",
-                "--disable-update-check",
-                "--disable-getting-started-override",
-                "--ignore-last-opened",
-                str(workspace),
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"code-server exited: {log.read_text()[-3000:]}"
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"code-server not up: {log.read_text()[-3000:]}"
-            time.sleep(0.5)
-        yield CodeServer(url, workspace, settings, log, user_data)
-    finally:
-        _kill_group(proc)
-        # The extension host's logs, the language client's channel among them.
-        logs, kept = user_data / "logs", artifacts / "code-server-logs"
-        shutil.rmtree(kept, ignore_errors=True)
-        if logs.is_dir():
-            shutil.copytree(logs, kept)
+    write_notebook(workspace / NOTEBOOK_FILE, NOTEBOOK_CELLS)
+    with running_code_server(vscode_tools, base, workspace, [vsix], artifacts) as server:
+        installed = [p.name for p in (base / "extensions").iterdir()]
+        assert any(name.startswith(EXTENSION_ID) for name in installed), installed
+        yield server
 
 
-def run_driver(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> dict:
+def run_vscode(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> dict:
     snippet = pick_snippet()
-    result_path = artifacts / "vscode-result.json"
-    result_path.unlink(missing_ok=True)
     config = {
         "url": server.url,
         "workspace": str(server.workspace),
         "file": "train.py",
-        "playwrightCore": str(vscode_tools.playwright_core),
-        "chromium": str(vscode_tools.chromium),
-        "artifacts": str(artifacts),
         "settingsPath": str(server.settings),
-        "result": str(result_path),
         "hover": {"token": "contiguous", "text": EN_HOVER_TEXT, "textZh": ZH_HOVER_TEXT},
         "snippet": {"prefix": snippet.prefix},
         "search": {"query": "contiguous", "symbol": "torch.Tensor.contiguous"},
         "diagnostics": {"file": MISTAKES_FILE, "findings": FINDINGS, "timeoutMs": 30000},
+        "fullNote": {"link": "Full note", "text": CONTIGUOUS_BODY},
+        "notebook": {
+            "file": NOTEBOOK_FILE,
+            "hover": {"token": "contiguous", "text": EN_HOVER_TEXT},
+            "fix": {
+                "token": "arrange",
+                "squiggle": "squiggly-error",
+                "title": "Change to",
+                "fixed": "steps = torch.arange(3)",
+            },
+            "emptyCell": len(NOTEBOOK_CELLS) - 1,
+            "insert": {"prefix": snippet.prefix, "expanded": snippet.expanded.strip()},
+        },
         "timeoutMs": 60000,
         **extra,
     }
-    config_path = artifacts / "vscode-driver.json"
-    config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    proc = subprocess.Popen(
-        [str(vscode_tools.node), str(DRIVER), str(config_path)],
-        env={**os.environ, "PATH": f"{vscode_tools.node.parent}:{os.environ.get('PATH', '')}"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=420)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        stdout, stderr = proc.communicate()
-    finally:
-        _kill_group(proc)  # Chromium, should the driver have left it behind
-    (artifacts / "vscode-driver.log").write_text(stdout + stderr, encoding="utf-8")
-    assert result_path.is_file(), f"the driver wrote no result:\n{stderr[-3000:]}"
-    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result = run_driver(vscode_tools, config, artifacts, "vscode")
     result["snippet_case"] = snippet
-    result["stderr"] = stderr
     return result
+
+
+def start_up_times(user_data: Path) -> dict[str, list[dict[str, int]]]:
+    """The "Start-up: …" and "First hover answered …" lines of the extension's log, as numbers."""
+    import re
+
+    ready, first_hover = [], []
+    for log in sorted(user_data.glob("logs/**/*PyTorch Notes*.log")):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if m := re.search(
+                r"Start-up: interpreter (\d+) ms, initialize answered (\d+) ms, \S+ notes "
+                r"loaded (\d+) ms",
+                line,
+            ):
+                keys = ("interpreter", "initialized", "ready")
+                ready.append(dict(zip(keys, map(int, m.groups()), strict=True)))
+            elif m := re.search(r"First hover answered (\d+) ms", line):
+                first_hover.append(int(m.group(1)))
+    return {"ready": ready, "first_hover": first_hover}
 
 
 def steps(result: dict) -> dict[str, dict]:
@@ -284,7 +154,7 @@ def check_diagnostic(seen: dict, finding: dict) -> None:
 
 
 def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> None:
-    result = run_driver(
+    result = run_vscode(
         vscode_tools,
         code_server,
         artifacts,
@@ -324,7 +194,10 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
         assert fix["squigglesAfter"] == [], fix
         assert finding["rule"] not in diagnostics["problemsAfter"], diagnostics["problemsAfter"]
     assert "arrange" not in fixed and ".view(-1)" in fixed and "reshape" not in fixed, fixed
-    assert "Use `reshape`" in diagnostics["fixes"][0]["menu"], diagnostics["fixes"][0]["menu"]
+    # Plain text where VS Code shows plain text: quick-fix titles and the Problems entries.
+    menu = diagnostics["fixes"][0]["menu"]
+    assert 'Use "reshape"' in menu and "`" not in menu, menu
+    assert "`" not in diagnostics["before"]["problems"], diagnostics["before"]["problems"]
 
     # Insert Snippet…: the QuickPick listed the catalogue; the body landed in the file as
     # a real snippet (defaults of its tabstops in place).
@@ -334,15 +207,54 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
     assert snippet.expanded.strip() in after, after[-800:]
     assert "${" not in after
 
-    # torchNotes.language = zh, written while VS Code runs: Chinese hover without a reload.
-    check_hover(by_name["language"], ZH_HOVER_TEXT)
+    # The card's "Full note" link runs torchNotes.openNote (the one command the hover may run)
+    # and opens the rendered note: its body, which the card does not show.
+    full = by_name["full-note"]
+    assert full["href"].startswith("command:torchNotes.openNote?"), full["href"]
+    assert CONTIGUOUS_BODY in full["note"], full["note"][:500]
+    assert CONTIGUOUS_BODY not in by_name["hover"]["hover"]
+    shutil.copyfile(result["screenshots"]["vscode-full-note"], DOCS_FULL_NOTE_SCREENSHOT)
 
-    # Search Notes…: the note rendered in a Markdown preview.
+    # A Jupyter notebook (VS Code's own ipynb support): the hover in cell 2 knows cell 1's
+    # import; cell 3's slip is flagged and its quick fix applies; "pt-" in the empty cell
+    # offers the snippets; Insert Snippet… inserts into the focused cell.
+    notebook = by_name["notebook"]
+    check_hover(notebook, EN_HOVER_TEXT)
+    assert "squiggly-error" in notebook["squiggles"], notebook
+    assert "Change to" in notebook["menu"], notebook["menu"]
+    cells = notebook["cellsAfter"]
+    assert cells[2] == "steps = torch.arange(3)", cells
+    assert "squiggly-error" not in notebook["squigglesAfter"], notebook
+    prefixes = [label for label in notebook["completion"] if label.startswith("pt-")]
+    assert snippet.prefix in " ".join(prefixes) and len(prefixes) >= 5, notebook["completion"]
+    assert snippet.expanded.strip() in cells[-1], cells
+    assert cells[0] == "import torch", cells
+    shutil.copyfile(result["screenshots"]["vscode-notebook"], DOCS_NOTEBOOK_SCREENSHOT)
+
+    # torchNotes.language = zh, written while VS Code runs: Chinese hover without a reload,
+    # and the status item in Chinese.
+    check_hover(by_name["language"], ZH_HOVER_TEXT)
+    assert "条 PyTorch 笔记" in by_name["language"]["status"], by_name["language"]["status"]
+    print(f"Settings editor: {by_name['language']['settingLabel']!r}")
+
+    # Search Notes…: the note rendered in a Markdown preview; the picker speaks Chinese too.
     assert ZH_HOVER_TEXT in by_name["search"]["note"]
+    assert "搜索笔记" in by_name["search"]["title"], by_name["search"]["title"]
 
     # Show Logs opens the extension's output channel; Restart Server brings a new server up.
     assert "Starting the server with Python" in by_name["logs"]["logs"]
     check_hover(by_name["restart"], ZH_HOVER_TEXT)
+
+    # Start-up, as the extension logged it: from the start to the notes loaded and to the
+    # first hover with content (the first start compiles the bundle's byte-code into the
+    # extension's cache; the restart reuses it).
+    times = start_up_times(code_server.user_data)
+    print("VS Code start-up (ms):", json.dumps(times))
+    assert len(times["ready"]) >= 2 and times["first_hover"], times
+    # The bundle's byte-code went into the extension's own cache (once per interpreter).
+    cache = code_server.user_data / "User" / "globalStorage" / EXTENSION_ID / "pycache"
+    compiled = [p.name for p in cache.glob("**/torch_notes/lsp/*.pyc")]
+    assert "server.cpython-" in " ".join(compiled), sorted(cache.glob("*/*"))[:5]
 
     # Hovers off: the very same hover check fails.
     assert by_name["no-hover"]["hoverCheckFailed"], by_name["no-hover"]

@@ -139,11 +139,17 @@ async function openFromExplorer(page, name) {
  */
 async function tokenSquiggles(page, token) {
   return page.evaluate((tok) => {
-    const editor = document.querySelector(".part.editor .monaco-editor");
-    if (!editor) {
-      return null;
+    // Every visible text editor: a file's, or each cell's of a notebook (VS Code 1.139 draws
+    // the cells' editors outside the editor part); not the panel's (Output, Problems).
+    const lines = [];
+    for (const ed of document.querySelectorAll(".monaco-editor")) {
+      if (ed.getBoundingClientRect().height > 0 && !ed.closest(".part.panel")) {
+        for (const line of ed.querySelectorAll(".view-lines .view-line")) {
+          lines.push([ed, line]);
+        }
+      }
     }
-    for (const line of editor.querySelectorAll(".view-lines .view-line")) {
+    for (const [editor, line] of lines) {
       const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
       const nodes = [];
       let text = "";
@@ -180,8 +186,9 @@ async function tokenSquiggles(page, token) {
 /** The classes of every squiggle in the text editor (a marker moved by an edit included). */
 async function editorSquiggles(page) {
   return page.evaluate(() => {
-    const editor = document.querySelector(".part.editor .monaco-editor");
-    const found = editor ? [...editor.querySelectorAll('.view-overlays [class*="squiggly-"]')] : [];
+    const found = [...document.querySelectorAll('.monaco-editor .view-overlays [class*="squiggly-"]')].filter(
+      (el) => !el.closest(".part.panel"),
+    );
     return found.flatMap((el) => [...el.classList].filter((c) => c.startsWith("squiggly-")));
   });
 }
@@ -227,7 +234,7 @@ async function observeDiagnostics(page, findings, timeoutMs) {
  * Puts the cursor in `token`, opens the quick fixes (Ctrl+. or the light bulb) and runs the one
  * whose title contains `title`; screenshot `shot` shows the menu. Returns the menu's text.
  */
-async function applyQuickFix(page, token, title, trigger, shot) {
+async function applyQuickFix(page, token, title, trigger, shot, { inCell = false } = {}) {
   await page.mouse.move(5, 5);
   const found = await tokenSquiggles(page, token);
   if (!found) {
@@ -235,7 +242,12 @@ async function applyQuickFix(page, token, title, trigger, shot) {
   }
   await page.mouse.click(found.x, found.y);
   await page.mouse.move(5, 5);
-  await page.keyboard.press("Escape");
+  if (!inCell) {
+    // Closes the hover; in a notebook, Escape would leave the cell's editor instead.
+    await page.keyboard.press("Escape");
+  } else {
+    await sleep(500);
+  }
   const menu = page.locator(".action-widget:visible");
   const row = menu.locator(".monaco-list-row", { hasText: title }).first();
   if (trigger === "lightbulb") {
@@ -319,6 +331,41 @@ async function outputShows(page, text, timeoutMs) {
   return shown;
 }
 
+/** The text of a rendered Markdown preview (a webview: searched in every frame) once it shows
+ * `text`, else "". */
+async function previewShows(page, text, timeoutMs) {
+  return until(async () => {
+    for (const frame of page.frames()) {
+      const body = plainText(await frame.locator("body").innerText({ timeout: 1000 }).catch(() => ""));
+      if (body.includes(text)) {
+        return body;
+      }
+    }
+    return "";
+  }, timeoutMs, 500);
+}
+
+/** The language status item's hover text once it matches `pattern` (or the last one seen). */
+async function statusItemText(page, pattern, timeoutMs) {
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+  const item = page.locator("#status\\.languageStatus");
+  await item.waitFor({ state: "visible", timeout: 10000 });
+  let text = "";
+  await until(async () => {
+    await page.mouse.move(5, 5);
+    await sleep(100);
+    await item.hover();
+    text = await until(async () => {
+      const t = await visibleHoverText(page);
+      return t.includes("PyTorch") ? t : "";
+    }, 2000, 200);
+    return text && pattern.test(text);
+  }, timeoutMs, 500);
+  await page.mouse.move(5, 5);
+  return text;
+}
+
 /** Opens the Settings editor (UI) on one setting, as a user does; returns its row. */
 async function openSetting(page, key) {
   await runPaletteCommand(page, "Preferences: Open Settings (UI)");
@@ -378,6 +425,74 @@ async function step(name, page, fn) {
   }
 }
 
+/**
+ * The side-car run: torch-notes beside a main Python server (the test's Jedi stand-in), or the
+ * main server alone. Hovers until the main server's text (and ours, when installed) shows, looks
+ * for a light bulb on an empty line, shows the completion list after "torch.", then runs
+ * "Jedi Stand-in: Measure", which writes its report (latencies, merged hovers and completions).
+ */
+async function sidecar(page, spec) {
+  await step("open", page, async () => {
+    await page.goto(`${config.url}/?folder=${encodeURIComponent(config.workspace)}`, {
+      waitUntil: "domcontentloaded",
+      timeout: 60000,
+    });
+    await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60000 });
+    await openFromExplorer(page, config.file);
+    await tokenPoint(page, spec.hover.token);
+    return {};
+  });
+  await step("hover", page, async () => {
+    // Jedi infers torch on its first request: allow it time.
+    const texts = spec.hover.texts;
+    let text = await hoverUntil(page, spec.hover.token, texts[0], 180000);
+    for (const more of texts.slice(1)) {
+      text = await hoverUntil(page, spec.hover.token, more, config.timeoutMs);
+    }
+    await sleep(500);
+    await screenshot(page, `${spec.name}-hover`);
+    await page.mouse.move(5, 5);
+    return { hover: text };
+  });
+  await step("empty-line", page, async () => {
+    // The cursor on an empty line: VS Code asks every server for code actions (automatically)
+    // and shows a light bulb when one offers any.
+    const point = await tokenPoint(page, spec.hover.token);
+    await page.mouse.click(point.x, point.y);
+    await page.keyboard.press("Control+End");
+    await page.mouse.move(5, 5);
+    await sleep(3000);
+    const bulbs = await page.locator('.monaco-editor [class*="lightbulb" i]:visible').count();
+    await screenshot(page, `${spec.name}-empty-line`);
+    return { lightBulbs: bulbs };
+  });
+  await step("completion", page, async () => {
+    // "torch." typed on the empty last line: the list VS Code shows (merged from every server).
+    await page.keyboard.type("torch.");
+    const rows = page.locator(".suggest-widget.visible .monaco-list-row");
+    await rows.first().waitFor({ state: "visible", timeout: 120000 });
+    await sleep(1000);
+    const shown = [];
+    for (let i = 0; i < (await rows.count()); i++) {
+      shown.push(plainText((await rows.nth(i).getAttribute("aria-label")) || ""));
+    }
+    await screenshot(page, `${spec.name}-completion`);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Z");
+    await page.keyboard.press("Control+S");
+    return { shown };
+  });
+  await step("measure", page, async () => {
+    fs.rmSync(spec.report, { force: true });
+    await runPaletteCommand(page, "Jedi Stand-in: Measure");
+    const done = await until(() => fs.existsSync(spec.report), 240000, 500);
+    if (!done) {
+      throw new Error("the stand-in wrote no report");
+    }
+    return { report: JSON.parse(fs.readFileSync(spec.report, "utf8")) };
+  });
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: config.chromium,
@@ -396,6 +511,12 @@ async function main() {
     const page = await context.newPage();
     page.setDefaultTimeout(20000);
     const file = path.join(config.workspace, config.file);
+
+    if (config.sidecar) {
+      await sidecar(page, config.sidecar);
+      result.ok = true;
+      return;
+    }
 
     await step("open", page, async () => {
       await page.goto(`${config.url}/?folder=${encodeURIComponent(config.workspace)}`, {
@@ -418,6 +539,29 @@ async function main() {
       await screenshot(page, "vscode-hover");
       return { hover: text };
     });
+
+    if (config.fullNote) {
+      await step("full-note", page, async () => {
+        // The card's "Full note" link: a command link to torchNotes.openNote, which opens the
+        // rendered note (its body, not in the card) in the Markdown preview.
+        await hoverUntil(page, config.hover.token, config.hover.text, config.timeoutMs);
+        const link = page.locator(".monaco-hover:visible a", { hasText: config.fullNote.link }).first();
+        await link.waitFor({ state: "visible", timeout: 10000 });
+        const href = (await link.getAttribute("data-href")) || (await link.getAttribute("href")) || "";
+        const box = await link.boundingBox();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
+        await link.click();
+        const shown = await previewShows(page, config.fullNote.text, 30000);
+        await sleep(1500);
+        await screenshot(page, "vscode-full-note");
+        if (!shown) {
+          throw new Error(`the full note did not open from the hover's link (${href})`);
+        }
+        await page.locator(".tab", { hasText: config.file }).first().click();
+        await page.mouse.move(5, 5);
+        return { href, note: shown.slice(0, 3000) };
+      });
+    }
 
     await step("status", page, async () => {
       // The language status item ("{}" next to "Python" in the status bar) lists ours.
@@ -530,8 +674,74 @@ async function main() {
       return { pickItems: items, fileAfter: after };
     });
 
+    if (config.notebook) {
+      await step("notebook", page, async () => {
+        const nb = config.notebook;
+        const target = path.join(config.workspace, nb.file);
+        const cells = () => JSON.parse(fs.readFileSync(target, "utf8")).cells.map((c) => [].concat(c.source).join(""));
+        await runPaletteCommand(page, "View: Close All Editors");
+        await openFromExplorer(page, nb.file);
+        await page.locator(".notebook-editor").first().waitFor({ state: "visible", timeout: 30000 });
+        // 1. The hover in a cell, with the import of the cell above.
+        const hover = await hoverUntil(page, nb.hover.token, nb.hover.text, config.timeoutMs);
+        await sleep(300);
+        await screenshot(page, "vscode-notebook");
+        await page.mouse.move(5, 5);
+        // 2. The diagnostic of a cell and its quick fix.
+        const squiggles = await squigglesUntil(page, nb.fix.token, (sq) => sq.includes(nb.fix.squiggle), 30000);
+        if (!squiggles.includes(nb.fix.squiggle)) {
+          throw new Error(`no ${nb.fix.squiggle} under "${nb.fix.token}" in the notebook: ${JSON.stringify(squiggles)}`);
+        }
+        const menu = await applyQuickFix(page, nb.fix.token, nb.fix.title, "keyboard", "vscode-notebook-quickfix", {
+          inCell: true,
+        });
+        await page.keyboard.press("Control+S");
+        const fixed = await until(() => cells().some((c) => c.includes(nb.fix.fixed)), 10000);
+        let left = [];
+        await until(async () => {
+          left = await editorSquiggles(page);
+          return !left.includes(nb.fix.squiggle);
+        }, 30000);
+        // 3. Snippet completions in the empty cell: "pt-", then Ctrl+Space.
+        const emptyCell = page.locator(".notebook-editor .code-cell-row").nth(nb.emptyCell);
+        await emptyCell.locator(".monaco-editor .view-lines").click();
+        await page.keyboard.type("pt-");
+        await page.keyboard.press("Control+Space");
+        const rows = page.locator(".suggest-widget.visible .monaco-list-row");
+        await rows.first().waitFor({ state: "visible", timeout: 20000 });
+        await sleep(500);
+        const labels = [];
+        for (let i = 0; i < (await rows.count()); i++) {
+          labels.push(plainText((await rows.nth(i).getAttribute("aria-label")) || (await rows.nth(i).innerText())));
+        }
+        await screenshot(page, "vscode-notebook-completion");
+        await page.keyboard.press("Escape");
+        for (let i = 0; i < 3; i++) {
+          await page.keyboard.press("Backspace");
+        }
+        // 4. Insert Snippet… from the palette into the focused (empty) cell.
+        await runPaletteCommand(page, "PyTorch Notes: Insert Snippet…");
+        const pick = page.locator(".quick-input-widget:visible");
+        await pick.locator(".quick-input-title", { hasText: /Insert Snippet|插入代码片段/ }).waitFor({ state: "visible", timeout: 20000 });
+        await pick.locator("input").fill(nb.insert.prefix);
+        await pick.locator(".monaco-list-row", { hasText: nb.insert.prefix }).first().waitFor({ state: "visible" });
+        await page.keyboard.press("Enter");
+        await pick.waitFor({ state: "hidden", timeout: 10000 });
+        await sleep(500);
+        await page.keyboard.press("Escape");
+        await screenshot(page, "vscode-notebook-snippet");
+        await page.keyboard.press("Control+S");
+        await until(() => cells()[nb.emptyCell].includes(nb.insert.expanded), 10000);
+        await runPaletteCommand(page, "View: Close All Editors");
+        await openFromExplorer(page, config.file);
+        return { hover, squiggles, menu, fixed: Boolean(fixed), squigglesAfter: left, completion: labels, cellsAfter: cells() };
+      });
+    }
+
     await step("language", page, async () => {
       const row = await openSetting(page, "torchNotes.language");
+      // What the Settings editor calls the setting (category and label).
+      const label = plainText(await row.locator(".setting-item-title").first().innerText().catch(() => ""));
       await row.locator("select").selectOption("zh");
       await settingSaved("torchNotes.language", "zh");
       await screenshot(page, "vscode-settings-zh");
@@ -539,14 +749,19 @@ async function main() {
       const text = await hoverUntil(page, config.hover.token, config.hover.textZh, config.timeoutMs);
       await sleep(300);
       await screenshot(page, "vscode-hover-zh");
-      return { hover: text };
+      // The status item follows the note language.
+      const status = await statusItemText(page, /条 PyTorch 笔记/, 20000);
+      await screenshot(page, "vscode-status-zh");
+      return { hover: text, status, settingLabel: label };
     });
 
     await step("search", page, async () => {
       await page.mouse.move(5, 5);
       await runPaletteCommand(page, "PyTorch Notes: Search Notes…");
       const pick = page.locator(".quick-input-widget:visible");
-      await pick.locator(".quick-input-title", { hasText: "Search Notes" }).waitFor({ state: "visible", timeout: 20000 });
+      // The picker's title is in the note language (Chinese by now).
+      await pick.locator(".quick-input-title", { hasText: /Search Notes|搜索笔记/ }).waitFor({ state: "visible", timeout: 20000 });
+      const title = plainText(await pick.locator(".quick-input-title").innerText());
       await pick.locator("input").fill(config.search.query);
       const row = pick.locator(".monaco-list-row", { hasText: config.search.symbol }).first();
       await row.waitFor({ state: "visible", timeout: 20000 });
@@ -567,7 +782,7 @@ async function main() {
       if (!shown) {
         throw new Error("the note did not show in a rendered preview");
       }
-      return { note: shown.slice(0, 2000) };
+      return { note: shown.slice(0, 2000), title };
     });
 
     await step("logs", page, async () => {

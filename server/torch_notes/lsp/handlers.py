@@ -69,6 +69,11 @@ def on_notebook_change(ls: TorchNotesServer, params: types.DidChangeNotebookDocu
     ls.get_feature(NotebookFeature).changed(params)
 
 
+def on_notebook_save(ls: TorchNotesServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    """Nothing to do: the cells' text is already known. Handled so that the ``save`` the
+    server asks for (:data:`~torch_notes.lsp.capabilities.NOTEBOOK_SYNC`) is no unknown method."""
+
+
 def on_notebook_close(ls: TorchNotesServer, params: types.DidCloseNotebookDocumentParams) -> None:
     from torch_notes.lsp.notebook import NotebookFeature
 
@@ -259,6 +264,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
     (types.NOTEBOOK_DOCUMENT_DID_OPEN, on_notebook_open, None),
     (types.NOTEBOOK_DOCUMENT_DID_CHANGE, on_notebook_change, None),
+    (types.NOTEBOOK_DOCUMENT_DID_SAVE, on_notebook_save, None),
     (types.NOTEBOOK_DOCUMENT_DID_CLOSE, on_notebook_close, None),
     (types.SET_TRACE, on_set_trace, None),
     (types.WORKSPACE_DID_CHANGE_CONFIGURATION, on_did_change_configuration, None),
