@@ -3,12 +3,18 @@ loader and the validator. Prints figures and writes ``benchmarks/results/`` (Mar
 JSON, PNG plot); asserts nothing.
 
     python benchmarks/run_all.py [--no-jedi] [--no-validator] [--sizes 100,1000,...]
+    python benchmarks/run_all.py --only-startup [--startup-rounds 7]
 
 Over stdio, for each server and for training-script-like documents of each size: spawn →
 ``initialize`` answered, first hover after ``didOpen``, warm hover p50/p99, completion after
 ``torch.`` p50, peak RSS (VmHWM). jedi-language-server is installed with pip into
 ``benchmarks/.venv-jedi`` (never a project dependency) and pointed at this interpreter's
 environment, so it sees the same torch.
+
+Start-up, side by side in one run (``--startup-rounds`` rounds, medians): spawn →
+``initialize`` answered for a trivial pygls server (``trivial_server.py``: what any pygls server
+pays) and for torch-notes, and torch-notes' spawn → first hover answered after ``didOpen`` of a
+3,000-line script (the notes loaded in between).
 """
 
 from __future__ import annotations
@@ -148,6 +154,57 @@ SERVERS = {
 }
 
 
+def ready(server: LspProcess) -> None:
+    """Wait until torch-notes has loaded its notes (it answers requests after that)."""
+    server.request("workspace/executeCommand", {"command": "torchNotes.serverInfo"})
+
+
+def startup(rounds: int, workdir: Path) -> dict:
+    """Spawn → initialize for the trivial pygls server and torch-notes, alternating, and
+    torch-notes' spawn → first hover after didOpen (3,000 lines); medians of ``rounds``."""
+    text = training_script(3000)
+    path = workdir / "startup_3000.py"
+    path.write_text(text, encoding="utf-8")
+    row, col = hover_positions(text)[-1]
+    commands = {
+        "trivial-pygls": [sys.executable, str(HERE / "trivial_server.py")],
+        "torch-notes": SERVERS["torch-notes"]["command"],
+    }
+    env = {"PYTHONPATH": str(REPO / "server")}
+    times: dict[str, list[float]] = {"trivial-pygls": [], "torch-notes": [], "first_hover": []}
+    params = {"processId": os.getpid(), "rootUri": workdir.as_uri(), "capabilities": {}}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            server = LspProcess(command, workdir, env)
+            try:
+                server.request("initialize", params)
+                times[name].append((time.perf_counter() - server.started) * 1000)
+                if name == "torch-notes":
+                    server.notify("initialized", {})
+                    item = {"uri": path.as_uri(), "languageId": "python", "version": 1}
+                    server.notify("textDocument/didOpen", {"textDocument": {**item, "text": text}})
+                    server.request(
+                        "textDocument/hover",
+                        {
+                            "textDocument": {"uri": path.as_uri()},
+                            "position": {"line": row, "character": col},
+                        },
+                    )
+                    times["first_hover"].append((time.perf_counter() - server.started) * 1000)
+            finally:
+                server.close()
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "rounds": rounds,
+        "load_average": os.getloadavg(),
+        "trivial_initialize_ms": medians["trivial-pygls"],
+        "initialize_ms": medians["torch-notes"],
+        "first_hover_ms": medians["first_hover"],
+        "ratio": medians["torch-notes"] / medians["trivial-pygls"],
+        "all": times,
+    }
+
+
 def start(name: str, workdir: Path) -> tuple[LspProcess, float]:
     spec = SERVERS[name]
     env = {"PYTHONPATH": str(REPO / "server")} if name == "torch-notes" else {}
@@ -182,6 +239,8 @@ def measure(name: str, size: int, workdir: Path) -> dict[str, float]:
     positions = hover_positions(text)
     server, initialize = start(name, workdir)
     try:
+        if name == "torch-notes":
+            ready(server)  # the first hover below measures the hover, not the start-up
         server.notify(
             "textDocument/didOpen",
             {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
@@ -292,6 +351,7 @@ def mark(ok: bool) -> str:
 def markdown(results: dict) -> str:
     tn = results["servers"]["torch-notes"]
     jedi = results["servers"].get("jedi-language-server", {})
+    start_up = results.get("startup")
     sizes = sorted(int(size) for size in tn)
     lines = [
         f"Measured {results['date']} on {results['machine']} (Python {results['python']}), "
@@ -347,6 +407,14 @@ def markdown(results: dict) -> str:
         ("peak RSS ≤ 80 MB (every size)", worst("peak_rss_mib") <= 80,
          f"{worst('peak_rss_mib'):.0f} MiB worst"),
     ]  # fmt: skip
+    if start_up:
+        checks.append(
+            (
+                "spawn→initialize within 1.1× of a trivial pygls server",
+                start_up["ratio"] <= 1.1,
+                f"{start_up['ratio']:.2f}×",
+            )
+        )
     if jedi:
         ratio = min(
             jedi[str(s)]["warm_hover_p50_ms"] / tn[str(s)]["warm_hover_p50_ms"]
@@ -362,6 +430,16 @@ def markdown(results: dict) -> str:
         )
     lines += ["", "| target | met | measured |", "| --- | :---: | ---: |"]
     lines += [f"| {name} | {mark(ok)} | {value} |" for name, ok, value in checks]
+    if start_up:
+        lines += [
+            "",
+            f"Start-up (median of {start_up['rounds']}, load average "
+            f"{start_up['load_average'][0]:.1f}): spawn → initialize "
+            f"{start_up['initialize_ms']:.0f} ms against "
+            f"{start_up['trivial_initialize_ms']:.0f} ms for a trivial pygls server "
+            f"({start_up['ratio']:.2f}×); spawn → first hover after "
+            f"didOpen of 3,000 lines {start_up['first_hover_ms']:.0f} ms.",
+        ]
     corpus = results.get("corpus")
     if corpus:
         lines += [
@@ -433,7 +511,16 @@ def main() -> int:
     parser.add_argument("--no-validator", action="store_true", help="skip the validator run")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--startup-rounds", type=int, default=7)
+    parser.add_argument(
+        "--only-startup", action="store_true", help="only the start-up comparison (printed)"
+    )
     args = parser.parse_args()
+    if args.only_startup:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = startup(args.startup_rounds, Path(tmp))
+        print(json.dumps({k: v for k, v in figures.items() if k != "all"}, indent=2))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     names = ["torch-notes"]
     if not args.no_jedi and (exe := ensure_jedi()) is not None:
@@ -459,6 +546,9 @@ def main() -> int:
                     f"RSS {row['peak_rss_mib']:5.0f} MiB",
                     flush=True,
                 )
+    with tempfile.TemporaryDirectory() as tmp:
+        results["startup"] = startup(args.startup_rounds, Path(tmp))
+    print(f"start-up: {results['startup']}", flush=True)
     results["corpus"] = corpus_load()
     print(f"corpus load: {results['corpus']}", flush=True)
     if not args.no_validator:
