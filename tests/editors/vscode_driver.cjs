@@ -143,7 +143,7 @@ async function tokenSquiggles(page, token) {
     // the cells' editors outside the editor part); not the panel's (Output, Problems).
     const lines = [];
     for (const ed of document.querySelectorAll(".monaco-editor")) {
-      if (ed.getBoundingClientRect().height > 0 && !ed.closest(".part.panel")) {
+      if (ed.getBoundingClientRect().height > 0 && !ed.closest(".part.panel") && ed.checkVisibility()) {
         for (const line of ed.querySelectorAll(".view-lines .view-line")) {
           lines.push([ed, line]);
         }
@@ -186,8 +186,9 @@ async function tokenSquiggles(page, token) {
 /** The classes of every squiggle in the text editor (a marker moved by an edit included). */
 async function editorSquiggles(page) {
   return page.evaluate(() => {
+    // Only what is drawn: a notebook keeps editors of cells it no longer shows.
     const found = [...document.querySelectorAll('.monaco-editor .view-overlays [class*="squiggly-"]')].filter(
-      (el) => !el.closest(".part.panel"),
+      (el) => !el.closest(".part.panel") && el.checkVisibility() && el.getBoundingClientRect().width > 0,
     );
     return found.flatMap((el) => [...el.classList].filter((c) => c.startsWith("squiggly-")));
   });
