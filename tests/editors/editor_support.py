@@ -167,6 +167,7 @@ def write_mistakes(root: Path, *names: str) -> list[Path]:
 class SnippetCase:
     prefix: str
     title_en: str
+    """As code action titles show it: plain text, code names quoted."""
     title_zh: str
     expanded: str
     """The body as plain text: defaults filled in, first choice taken."""
@@ -177,6 +178,7 @@ def pick_snippet() -> SnippetCase:
     the one with the shortest body."""
     from torch_notes.corpus.loader import load_corpus
     from torch_notes.corpus.snippet_syntax import parse_snippet
+    from torch_notes.plain_text import plain_text
 
     notes = [note for note in load_corpus().snippets() if note.snippet is not None]
     assert notes, "the built-in corpus has no snippet"
@@ -184,7 +186,37 @@ def pick_snippet() -> SnippetCase:
     note = by_prefix.get("pt-save") or min(notes, key=lambda n: len(n.snippet.body))
     return SnippetCase(
         prefix=note.snippet.prefix,
-        title_en=note.title.en,
+        title_en=plain_text(note.title.en, "en"),
         title_zh=note.title.zh,
         expanded=parse_snippet(note.snippet.body.rstrip("\n")).expand(),
     )
+
+
+@dataclass(frozen=True)
+class ImportingSnippet:
+    prefix: str
+    imports: tuple[str, ...]
+    """Its import lines."""
+    first_line: str
+    """The first line of its body after the imports (as inserted: defaults filled in)."""
+
+
+def importing_snippet() -> ImportingSnippet:
+    """``pt-dataset`` (or another snippet that starts with import lines)."""
+    from torch_notes.corpus.loader import load_corpus
+    from torch_notes.corpus.snippet_syntax import parse_snippet
+
+    def split(note) -> ImportingSnippet:
+        lines = parse_snippet(note.snippet.body).expand().splitlines()
+        imports = tuple(line for line in lines if line.startswith(("import ", "from ")))
+        rest = [line for line in lines[len(imports) :] if line.strip()]
+        return ImportingSnippet(note.snippet.prefix, imports, rest[0] if rest else "")
+
+    candidates = [
+        split(note)
+        for note in load_corpus().snippets()
+        if note.snippet is not None and note.snippet.body.startswith(("import ", "from "))
+    ]
+    assert candidates, "no snippet of the built-in corpus starts with imports"
+    by_prefix = {c.prefix: c for c in candidates}
+    return by_prefix.get("pt-dataset") or candidates[0]

@@ -29,6 +29,7 @@ from editor_support import (
     NOTEBOOK_CELLS,
     REPO_ROOT,
     ZH_HOVER_TEXT,
+    importing_snippet,
     pick_snippet,
     write_mistakes,
     write_notebook,
@@ -85,13 +86,14 @@ def code_server(vscode_tools, vsix, tmp_path_factory, artifacts) -> Iterator[Cod
 
 def run_vscode(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> dict:
     snippet = pick_snippet()
+    importing = importing_snippet()
     config = {
         "url": server.url,
         "workspace": str(server.workspace),
         "file": "train.py",
         "settingsPath": str(server.settings),
         "hover": {"token": "contiguous", "text": EN_HOVER_TEXT, "textZh": ZH_HOVER_TEXT},
-        "snippet": {"prefix": snippet.prefix},
+        "snippet": {"prefix": snippet.prefix, "importing": {"prefix": importing.prefix}},
         "search": {"query": "contiguous", "symbol": "torch.Tensor.contiguous"},
         "diagnostics": {"file": MISTAKES_FILE, "findings": FINDINGS, "timeoutMs": 30000},
         "fullNote": {"link": "Full note", "text": CONTIGUOUS_BODY},
@@ -112,6 +114,7 @@ def run_vscode(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> di
     }
     result = run_driver(vscode_tools, config, artifacts, "vscode")
     result["snippet_case"] = snippet
+    result["importing_case"] = importing
     return result
 
 
@@ -185,6 +188,8 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
         check_diagnostic(diagnostics["before"], finding)
     assert "torch-notes" in diagnostics["before"]["problems"], diagnostics["before"]["problems"]
     assert "Quick Fix" in diagnostics["hover"], diagnostics["hover"]
+    # The diagnostic's text once in the hover (VS Code shows it; our card does not repeat it).
+    assert diagnostics["hover"].count(FINDINGS[0]["message"]) == 1, diagnostics["hover"]
     shutil.copyfile(result["screenshots"]["vscode-diagnostic"], DOCS_DIAGNOSTIC_SCREENSHOT)
     # Each quick fix (Ctrl+. for one, the light bulb for the other) rewrote its line, and the
     # server's next diagnostics cleared its squiggle and its Problems entry.
@@ -206,6 +211,17 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
     after = by_name["snippet"]["fileAfter"]
     assert snippet.expanded.strip() in after, after[-800:]
     assert "${" not in after
+
+    # Insert Snippet… of a snippet with imports, at the end of the file: the body lands at the
+    # cursor, the imports the file lacks go to its import block, none it has already.
+    importing = result["importing_case"]
+    text = by_name["snippet-imports"]["fileAfter"]
+    head, _, tail = text.partition("\nclass Net")
+    assert importing.first_line.strip() in tail, tail[-600:]
+    for line in importing.imports:
+        assert line in head.splitlines(), (line, head)
+        assert line not in tail.splitlines(), (line, "imports land mid-file")
+    assert text.count("import torch\n") == 1, text[:400]
 
     # The card's "Full note" link runs torchNotes.openNote (the one command the hover may run)
     # and opens the rendered note: its body, which the card does not show.

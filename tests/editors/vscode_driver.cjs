@@ -675,6 +675,36 @@ async function main() {
       return { pickItems: items, fileAfter: after };
     });
 
+    if (config.snippet.importing) {
+      await step("snippet-imports", page, async () => {
+        // A snippet with imports, at the end of the file: its body lands at the cursor, the
+        // imports the file lacks in its import block.
+        const before = fs.readFileSync(file, "utf8");
+        const point = await tokenPoint(page, config.hover.token);
+        await page.mouse.click(point.x, point.y);
+        await page.keyboard.press("Control+End");
+        await page.keyboard.press("Enter");
+        await runPaletteCommand(page, "PyTorch Notes: Insert Snippet…");
+        const pick = page.locator(".quick-input-widget:visible");
+        await pick.locator("input").fill(config.snippet.importing.prefix);
+        await pick.locator(".monaco-list-row", { hasText: config.snippet.importing.prefix }).first().waitFor({ state: "visible" });
+        await page.keyboard.press("Enter");
+        await pick.waitFor({ state: "hidden", timeout: 10000 });
+        await sleep(500);
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("Control+S");
+        const after = await until(() => {
+          const text = fs.readFileSync(file, "utf8");
+          return text !== before ? text : "";
+        }, 10000);
+        await screenshot(page, "vscode-snippet-imports");
+        if (!after) {
+          throw new Error("the file did not change after inserting the snippet");
+        }
+        return { fileAfter: after };
+      });
+    }
+
     if (config.notebook) {
       await step("notebook", page, async () => {
         const nb = config.notebook;
