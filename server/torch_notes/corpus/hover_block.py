@@ -20,14 +20,25 @@ line of every statement, so a failure is reported at its line in the note file.
 
 from __future__ import annotations
 
-import doctest
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import doctest
 
 PRELUDE = ("import torch", "from torch import nn", "import torch.nn.functional as F")
 """Imports every hover block may use without writing them."""
 
-_PARSER = doctest.DocTestParser()
+
+@cache
+def _parser() -> doctest.DocTestParser:
+    """doctest's parser; imported on first use (doctest pulls in pdb and unittest, which the
+    language server does not need when it reads the notes from its cache)."""
+    import doctest
+
+    return doctest.DocTestParser()
 
 
 class HoverBlockError(ValueError):
@@ -58,7 +69,7 @@ class Statement:
 def parse_hover_block(text: str) -> tuple[Statement, ...]:
     """The statements of ``text``; :class:`HoverBlockError` at the first problem."""
     try:
-        examples = _PARSER.get_examples(text)
+        examples = _parser().get_examples(text)
     except ValueError as err:  # doctest names the line in its message
         raise _doctest_error(str(err)) from err
     if not examples:
