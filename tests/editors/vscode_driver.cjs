@@ -547,12 +547,29 @@ async function main() {
         // rendered note (its body, not in the card) in the Markdown preview.
         await hoverUntil(page, config.hover.token, config.hover.text, config.timeoutMs);
         const link = page.locator(".monaco-hover:visible a", { hasText: config.fullNote.link }).first();
-        await link.waitFor({ state: "visible", timeout: 10000 });
-        const href = (await link.getAttribute("data-href")) || (await link.getAttribute("href")) || "";
-        const box = await link.boundingBox();
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
-        await link.click();
-        const shown = await previewShows(page, config.fullNote.text, 30000);
+        let href = "";
+        let shown = "";
+        for (let attempt = 0; attempt < 3 && !shown; attempt++) {
+          if (attempt > 0) {
+            // The hover may close while the mouse travels to the link (a slow machine): open it
+            // from the keyboard instead (cursor in the token, "Show or Focus Hover"), where it
+            // stays until Escape.
+            const point = await tokenPoint(page, config.hover.token);
+            await page.mouse.click(point.x, point.y);
+            await page.mouse.move(5, 5);
+            await page.keyboard.press("Control+K");
+            await page.keyboard.press("Control+I");
+          }
+          try {
+            await link.waitFor({ state: "visible", timeout: 10000 });
+            href = (await link.getAttribute("data-href")) || (await link.getAttribute("href")) || "";
+            await link.click({ timeout: 5000 });
+          } catch (err) {
+            log(`full note link, attempt ${attempt + 1}: ${err.message.split("\n")[0]}`);
+            continue;
+          }
+          shown = await previewShows(page, config.fullNote.text, 30000);
+        }
         await sleep(1500);
         await screenshot(page, "vscode-full-note");
         if (!shown) {
