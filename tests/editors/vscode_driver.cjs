@@ -718,6 +718,7 @@ async function main() {
         if (!after) {
           throw new Error("the file did not change after inserting the snippet");
         }
+        await page.keyboard.press("Control+Home"); // the later steps hover near the top
         return { fileAfter: after };
       });
     }
@@ -782,6 +783,8 @@ async function main() {
         await until(() => cells()[nb.emptyCell].includes(nb.insert.expanded), 10000);
         await runPaletteCommand(page, "View: Close All Editors");
         await openFromExplorer(page, config.file);
+        await page.locator(".part.editor .monaco-editor .view-lines").first().click();
+        await page.keyboard.press("Control+Home");
         return { hover, squiggles, menu, fixed: Boolean(fixed), squigglesAfter: left, completion: labels, cellsAfter: cells() };
       });
     }
