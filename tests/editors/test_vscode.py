@@ -105,6 +105,7 @@ def run_vscode(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> di
                 "squiggle": "squiggly-error",
                 "title": "Change to",
                 "fixed": "steps = torch.arange(3)",
+                "after": "arange(3)",
             },
             "emptyCell": len(NOTEBOOK_CELLS) - 1,
             "insert": {"prefix": snippet.prefix, "expanded": snippet.expanded.strip()},

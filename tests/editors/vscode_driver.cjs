@@ -746,11 +746,8 @@ async function main() {
         });
         await page.keyboard.press("Control+S");
         const fixed = await until(() => cells().some((c) => c.includes(nb.fix.fixed)), 10000);
-        let left = [];
-        await until(async () => {
-          left = await editorSquiggles(page);
-          return !left.includes(nb.fix.squiggle);
-        }, 30000);
+        // The server's next diagnostics clear the squiggle under the fixed name.
+        const left = await squigglesUntil(page, nb.fix.after, (sq) => !sq.includes(nb.fix.squiggle), 30000);
         // 3. Snippet completions in the empty cell: "pt-", then Ctrl+Space.
         const emptyCell = page.locator(".notebook-editor .code-cell-row").nth(nb.emptyCell);
         await emptyCell.locator(".monaco-editor .view-lines").click();
