@@ -105,7 +105,7 @@ def run_vscode(vscode_tools, server: CodeServer, artifacts: Path, **extra) -> di
                 "squiggle": "squiggly-error",
                 "title": "Change to",
                 "fixed": "steps = torch.arange(3)",
-                "after": "arange(3)",
+                "rule": "unknown-torch-attr",
             },
             "emptyCell": len(NOTEBOOK_CELLS) - 1,
             "insert": {"prefix": snippet.prefix, "expanded": snippet.expanded.strip()},
@@ -241,7 +241,7 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
     assert "Change to" in notebook["menu"], notebook["menu"]
     cells = notebook["cellsAfter"]
     assert cells[2] == "steps = torch.arange(3)", cells
-    assert "squiggly-error" not in notebook["squigglesAfter"], notebook
+    assert "unknown-torch-attr" not in notebook["problemsAfter"], notebook["problemsAfter"]
     prefixes = [label for label in notebook["completion"] if label.startswith("pt-")]
     assert len(prefixes) >= 5, notebook["completion"]  # the rows on screen, all snippets
     assert snippet.expanded.strip() in cells[-1], cells
