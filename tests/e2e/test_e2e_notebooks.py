@@ -301,3 +301,21 @@ async def test_changes_to_notebooks_that_are_not_open_are_ignored(client, name) 
     nb2.open()
     assert await nb2.hover(1, "contiguous") is not None, "the server is still serving"
     nb2.close()
+
+
+async def test_a_fixed_cell_pulled_again_with_its_previous_result_id(client) -> None:
+    """As VS Code pulls: with the result id of the last report. After the fix the report is a
+    full, empty one, never "unchanged"."""
+    if not is_pull(client):
+        pytest.skip("push client")
+    nb = Notebook(client, [IMPORTS, "n = torch.arrange(3)\n"])
+    nb.open()
+    uri = types.TextDocumentIdentifier(nb.cells[1]["uri"])
+    first = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(uri))
+    assert [d.code for d in first.items] == ["unknown-torch-attr"]
+    nb.edit(1, "n = torch.arange(3)\n")
+    again = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(uri, previous_result_id=first.result_id)
+    )
+    assert again.kind == "full" and list(again.items) == [], again
+    nb.close()
