@@ -29,13 +29,31 @@ export function serverLocation(extensionPath: string, exists: (p: string) => boo
 }
 
 /**
- * Where the server's byte-code goes: a cache of the extension's own (its global storage),
- * one folder per extension version, so that the bundle is compiled once per interpreter
- * (the file names carry the interpreter's cache tag) and never on every start, even where
- * the extension's folder is read-only or `PYTHONDONTWRITEBYTECODE` is set.
+ * Where the bundle's byte-code goes when the extension's folder is read-only: a cache of the
+ * extension's own (its global storage), one folder per extension version. Python then keeps
+ * all its byte-code there (the standard library's too, compiled once more on the first start).
  */
 export function pycacheDir(storage: string, extensionVersion: string): string {
   return path.join(storage, "pycache", extensionVersion);
+}
+
+/**
+ * The byte-code cache for a start: none for a checkout; beside the bundle where its folder is
+ * writable (the usual install: compiled on the first start, the standard library's own
+ * byte-code used as it is); else in `storage`. Either way compiled once per interpreter (the
+ * file names carry its cache tag), never on every start.
+ */
+export function byteCodeCache(location: ServerLocation, writable: (dir: string) => boolean, storage: string): ByteCode {
+  if (!location.bundled) {
+    return {};
+  }
+  return writable(location.libs) ? { write: true } : { write: true, prefix: storage };
+}
+
+/** How the server's Python writes byte-code: at all, and where (`PYTHONPYCACHEPREFIX`). */
+export interface ByteCode {
+  write?: boolean;
+  prefix?: string;
 }
 
 export interface Launch {
@@ -51,12 +69,15 @@ export function serverLaunch(
   location: ServerLocation,
   baseEnv: NodeJS.ProcessEnv,
   extensionPath: string,
-  pycache?: string,
+  byteCode: ByteCode = {},
 ): Launch {
   const env = serverEnv(baseEnv, location.pythonPath, location.bundled);
-  if (pycache) {
-    env.PYTHONPYCACHEPREFIX = pycache;
+  if (byteCode.write) {
+    // Compiled once and kept, whatever the user's environment says.
     delete env.PYTHONDONTWRITEBYTECODE;
+  }
+  if (byteCode.prefix) {
+    env.PYTHONPYCACHEPREFIX = byteCode.prefix;
   }
   return {
     command: python,

@@ -20,6 +20,7 @@ import {
 
 import { CORPUS_CHANGED, parseServerInfo, SERVER_COMMANDS } from "./catalogue";
 import {
+  byteCodeCache,
   interpreterDetail,
   interpreterOrigin,
   pycacheDir,
@@ -83,6 +84,15 @@ export interface StateChange {
   state: ServerState;
   /** Why the server is not running, for a failure. */
   detail?: string;
+}
+
+function writableDir(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class Server implements vscode.Disposable {
@@ -242,10 +252,13 @@ export class Server implements vscode.Disposable {
     this.log.info(`Starting the server with ${this.interpreter}, from ${interpreterOrigin(found.candidate.source)}`);
     this.log.info(`PYTHONPATH: ${location.pythonPath.join(path.delimiter) || "(unchanged)"}`);
 
-    const pycache = location.bundled
-      ? pycacheDir(this.context.globalStorageUri.fsPath, String(this.context.extension.packageJSON.version))
-      : undefined;
-    const launch = serverLaunch(python, location, process.env, this.context.extensionPath, pycache);
+    const byteCode = byteCodeCache(
+      location,
+      writableDir,
+      pycacheDir(this.context.globalStorageUri.fsPath, String(this.context.extension.packageJSON.version)),
+    );
+    this.log.info(`Byte-code: ${byteCode.prefix ?? (byteCode.write ? "beside the bundle" : "as Python decides")}`);
+    const launch = serverLaunch(python, location, process.env, this.context.extensionPath, byteCode);
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: launch.args,

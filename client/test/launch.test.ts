@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import {
+  byteCodeCache,
   interpreterDetail,
   interpreterOrigin,
   pycacheDir,
@@ -40,15 +41,20 @@ describe("serverLaunch", () => {
     assert.equal(launch.env.PYTHONNOUSERSITE, "1");
     assert.equal(launch.env.PYTHONIOENCODING, "utf-8");
   });
-  it("compiles the bundle once into the extension's own cache, whatever the environment says", () => {
+  it("compiles the bundle once, beside it or in the extension's cache, whatever the environment says", () => {
     const loc = serverLocation(ext, existing(path.join(libs, "torch_notes")));
     const cache = pycacheDir(path.join(path.sep, "storage"), "0.1.0");
     assert.equal(cache, path.join(path.sep, "storage", "pycache", "0.1.0"));
-    const launch = serverLaunch("python3", loc, { PYTHONDONTWRITEBYTECODE: "1" }, ext, cache);
-    assert.equal(launch.env.PYTHONPYCACHEPREFIX, cache);
-    assert.equal(launch.env.PYTHONDONTWRITEBYTECODE, undefined);
-    const plain = serverLaunch("python3", loc, { PYTHONDONTWRITEBYTECODE: "1" }, ext);
-    assert.equal(plain.env.PYTHONPYCACHEPREFIX, undefined);
+    const env = { PYTHONDONTWRITEBYTECODE: "1" };
+    const beside = serverLaunch("python3", loc, env, ext, byteCodeCache(loc, () => true, cache));
+    assert.equal(beside.env.PYTHONDONTWRITEBYTECODE, undefined);
+    assert.equal(beside.env.PYTHONPYCACHEPREFIX, undefined);
+    const readOnly = serverLaunch("python3", loc, env, ext, byteCodeCache(loc, () => false, cache));
+    assert.equal(readOnly.env.PYTHONPYCACHEPREFIX, cache);
+    assert.equal(readOnly.env.PYTHONDONTWRITEBYTECODE, undefined);
+    const checkout = serverLocation(ext, existing(path.join(ext, "server")));
+    assert.deepEqual(byteCodeCache(checkout, () => true, cache), {});
+    assert.equal(serverLaunch("python3", checkout, env, ext).env.PYTHONDONTWRITEBYTECODE, "1");
   });
   it("runs in the extension's folder when there is no code of its own", () => {
     const launch = serverLaunch("python3", serverLocation(ext, existing()), {}, ext);
