@@ -28,7 +28,7 @@ OPEN_NOTE_KIND = "source.openNote"
 OPEN_NOTE_COMMAND = "torchNotes.showNote"
 
 
-def _wanted(only: Sequence[str] | None, kind: str) -> bool:
+def kind_wanted(only: Sequence[str] | None, kind: str) -> bool:
     if not only:
         return True
     return any(wanted == kind or kind.startswith(f"{wanted}.") or not wanted for wanted in only)
@@ -43,7 +43,7 @@ def note_actions(
     only: Sequence[str] | None = None,
 ) -> list[types.CodeAction]:
     """ "Open note: …" for each note on the name at ``range``: the full note in the editor."""
-    if range.start.line != range.end.line or not _wanted(only, OPEN_NOTE_KIND):
+    if range.start.line != range.end.line or not kind_wanted(only, OPEN_NOTE_KIND):
         return []
     resolution = resolve_at(analysis, analysis.doc.point_at(range.start), index)
     if resolution is None:
@@ -76,7 +76,7 @@ def snippet_actions(
 
     A word typed there (``pt-tr``) narrows the list and is replaced by the snippet.
     """
-    if range.start.line != range.end.line or not _wanted(only, INSERT_KIND):
+    if range.start.line != range.end.line or not kind_wanted(only, INSERT_KIND):
         return []
     context = statement_start_at(analysis, range.end)
     if context is None:

@@ -23,6 +23,7 @@ from pygls.workspace import TextDocument
 
 from torch_notes import __version__
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.corpus.paths import is_within
 from torch_notes.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.feature import ServerFeature
@@ -348,7 +349,11 @@ class TorchNotesServer(LanguageServer):
                 feature.corpus_changed()
 
     def report_errors(self, errors: list) -> None:
-        """One ``window/showMessage`` for new problems in the user's notes."""
+        """One ``window/showMessage`` for new problems in the user's notes (not for files open
+        in the editor: their problems are diagnostics there)."""
+        open_files = [Path(path) for uri in self.open_uris() if (path := to_fs_path(uri))]
+        if open_files:
+            errors = [error for error in errors if not is_within(error.path, open_files)]
         if not errors:
             return
         message = text(self.state.language, "broken_notes", count=len(errors), first=errors[0])
