@@ -23,6 +23,10 @@ _GOOD = """\
 """
 
 LONG_SUMMARY = "x" * 161
+_GOOD_TWICE = _GOOD.replace(
+    '    title: {en: "Zeros", zh: "全零"}',
+    '    title: {en: "Zeros", zh: "全零"}          # given-twice',
+)
 
 MISTAKES_TEXT = f"""\
 topic: mistakes
@@ -119,7 +123,7 @@ notes:
     docs: http://example.com/zeros                # not-https
 {_GOOD}  - id: m.given_twice
     title: {{en: "T", zh: "标题"}}
-{_GOOD.replace('    title: {en: "Zeros", zh: "全零"}', '    title: {en: "Zeros", zh: "全零"}          # given-twice')}  - id: m.long_summary
+{_GOOD_TWICE}  - id: m.long_summary
     symbols: [torch.zeros]
     title: {{en: "T", zh: "标题"}}
     summary: {{en: "{LONG_SUMMARY}", zh: "摘要"}}   # summary-budget

@@ -15,6 +15,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { authoringMiddleware } from "./authoring";
 import { CORPUS_CHANGED } from "./catalogue";
 import {
   interpreterDetail,
@@ -172,7 +173,9 @@ export class Server implements vscode.Disposable {
       documentSelector: [
         { scheme: "file", language: "python" },
         { scheme: "untitled", language: "python" },
+        { scheme: "file", language: "yaml" }, // note files (the server ignores other YAML)
       ],
+      middleware: authoringMiddleware(this.log, () => this.client),
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log,
       traceOutputChannel: this.log,

@@ -94,11 +94,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "没有 id 为 `{id}` 的笔记；改正之前这条笔记不会加载。",
     },
     "note_budget_summary": {
-        "en": "The summary ({language}) has {size} characters; a card's summary has at most {limit}.",
+        "en": "The summary ({language}) has {size} characters; a card's summary has at most "
+        "{limit}.",
         "zh": "摘要（{language}）有 {size} 个字符；卡片的摘要最多 {limit} 个。",
     },
     "note_budget_pitfall": {
-        "en": "The pitfall ({language}) has {size} characters; a card's pitfall has at most {limit}.",
+        "en": "The pitfall ({language}) has {size} characters; a card's pitfall has at most "
+        "{limit}.",
         "zh": "易错点（{language}）有 {size} 个字符；卡片的易错点最多 {limit} 个。",
     },
     "note_budget_hover": {
@@ -106,9 +108,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "hover 代码块有 {size} 行；卡片最多显示 {limit} 行。",
     },
     "note_budget_card": {
-        "en": "The card ({language}) has {size} characters, more than {limit}: shorten the summary, "
-        "the pitfall or the hover block.",
-        "zh": "卡片（{language}）有 {size} 个字符，超过 {limit}：请缩短摘要、易错点或 hover 代码块。",
+        "en": "The card ({language}) has {size} characters, more than {limit}: shorten the "
+        "summary, the pitfall or the hover block.",
+        "zh": "卡片（{language}）有 {size} 个字符，超过 {limit}："
+        "请缩短摘要、易错点或 hover 代码块。",
     },
     "note_example_no_assert": {
         "en": "The example asserts nothing: `assert` what the note claims (shapes, dtypes, values, "

@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -130,7 +130,7 @@ def parse_code_actions_faithfully(client: LanguageClient) -> None:
             return converter.structure(data, types.Command)
         return converter.structure(data, types.CodeAction)
 
-    converter.register_structure_hook(Union[types.Command, types.CodeAction], structure)
+    converter.register_structure_hook(types.Command | types.CodeAction, structure)
 
 
 def answer_code_lens_refresh(client: LanguageClient) -> None:

@@ -193,7 +193,10 @@ async def test_hover_on_a_symbol_says_whether_torch_has_it_and_who_notes_it(
     client: LanguageClient,
 ) -> None:
     path = NOTES / "hovers.yaml"
-    text = "topic: hovers\nnotes:\n  - id: h.one\n    symbols: [torch.Tensor.contiguous, torch.nn.Lineer]\n"
+    text = (
+        "topic: hovers\nnotes:\n  - id: h.one\n"
+        "    symbols: [torch.Tensor.contiguous, torch.nn.Lineer]\n"
+    )
     path.write_text(text, encoding="utf-8")
     uri = open_yaml(client, path)
     hover = await hover_at(client, uri, position(client, text, "contiguous", 2))
@@ -224,7 +227,8 @@ async def test_preview_shows_the_card_a_python_file_gets(client: LanguageClient)
         '    summary: {en: "zeta(x, q).", zh: "zeta(x, q)。"}\n'
         '    body: {en: "Body.", zh: "正文。"}\n'
         "    hover: |\n      >>> torch.special.zeta(torch.tensor(2.0), 1.0)\n      tensor(1.6449)\n"
-        "    example: |\n      import torch\n      assert torch.special.zeta(torch.tensor(2.0), 1.0) > 1.6\n"
+        "    example: |\n      import torch\n"
+        "      assert torch.special.zeta(torch.tensor(2.0), 1.0) > 1.6\n"
     )
     path.write_text(text, encoding="utf-8")
     uri = open_yaml(client, path)
