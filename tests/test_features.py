@@ -225,7 +225,7 @@ def test_resolve_adds_documentation(index):
         label="pt-train", data={"kind": "snippet", "id": "training.loop"}
     )
     doc = completion.resolve(snippet_item, index, "zh", {}).documentation.value
-    assert "训练循环" in doc and "```python\nfor ${1:epoch}" in doc
+    assert "训练循环" in doc and "```python\nfor epoch in range(10):" in doc and "$" not in doc
     api_item = types.CompletionItem(
         label="contiguous", data={"kind": "api", "symbols": ["torch.Tensor.contiguous"]}
     )

@@ -116,23 +116,6 @@ def row_of(text: str, marker: str) -> int:
     raise AssertionError(f"{marker!r} not in the text")
 
 
-def parse_code_actions_faithfully(client: LanguageClient) -> None:
-    """Make the test client read a code action that carries a command as a ``CodeAction``.
-
-    lsprotocol's union hook for ``Command | CodeAction`` takes any object with a ``title``
-    and a ``command`` for a ``Command`` (stringifying the nested command), losing the
-    action's ``kind``; editors tell them apart by the type of ``command``.
-    """
-    converter = client.protocol._converter
-
-    def structure(data: Any, _: Any) -> types.Command | types.CodeAction:
-        if isinstance(data, dict) and isinstance(data.get("command"), str):
-            return converter.structure(data, types.Command)
-        return converter.structure(data, types.CodeAction)
-
-    converter.register_structure_hook(types.Command | types.CodeAction, structure)
-
-
 def answer_code_lens_refresh(client: LanguageClient) -> None:
     """Answer ``workspace/codeLens/refresh`` as VS Code does (the profile says it can)."""
     client.lens_refreshes = 0  # type: ignore[attr-defined]

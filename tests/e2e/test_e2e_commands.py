@@ -97,9 +97,9 @@ async def test_code_actions_at_a_statement_start(client: LanguageClient):
 
     on_name = await actions_at(inside)
     assert on_name, "a noted name offers its full note"
-    for action in on_name:  # the test client reads a CodeAction with a command as a Command
+    for action in on_name:
+        assert isinstance(action, types.Command) and action.command == "torchNotes.showNote"
         assert action.title.startswith("Open note: ") and "`" not in action.title
-        assert "torchNotes.showNote" in str(action.command)
     automatic = types.CodeActionTriggerKind.Automatic
     assert not await actions_at(empty, trigger_kind=automatic), "no light bulb on empty lines"
     assert not await actions_at(inside, trigger_kind=automatic)

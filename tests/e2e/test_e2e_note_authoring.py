@@ -11,7 +11,6 @@ from authoring_support import (
     change_document,
     eventually,
     open_yaml,
-    parse_code_actions_faithfully,
     row_of,
     save_document,
     server_env,
@@ -45,7 +44,6 @@ PY_TEXT = (
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    parse_code_actions_faithfully(lsp_client)
     answer_code_lens_refresh(lsp_client)
     await start_session(lsp_client, "visual-studio-code", settings=SETTINGS, root=ROOT)
     yield
@@ -75,10 +73,10 @@ async def test_write_a_note_from_the_code(client: LanguageClient) -> None:
     titles = [action.title for action in actions]
     assert 'Write a note for "torch.nn.Bilinear"' in titles, titles
     action = next(a for a in actions if a.title.startswith("Write a note"))
-    assert action.kind == "refactor.writeNote" and action.command is not None
+    assert isinstance(action, types.Command) and action.command == "torchNotes.newNote"
 
     result = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(action.command.command, action.command.arguments)
+        types.ExecuteCommandParams(action.command, action.arguments)
     )
     assert result["created"] and result["newFile"] and result["id"] == "nn.bilinear", result
     edit = client.applied_edits[-1].edit  # type: ignore[attr-defined]
@@ -109,7 +107,7 @@ async def test_a_second_note_of_the_module_goes_into_its_topic_file(client: Lang
     action = next(a for a in actions if a.title.startswith("Write a note"))
     assert action.title == 'Write a note for "torch.nn.Unflatten"'
     result = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(action.command.command, action.command.arguments)
+        types.ExecuteCommandParams(action.command, action.arguments)
     )
     assert result["created"] and not result["newFile"] and result["path"] == str(NOTES / "nn.yaml")
     edit = client.applied_edits[-1].edit  # type: ignore[attr-defined]

@@ -6,6 +6,9 @@ snippets, a note viewer, Pylance as the main server) and one like Neovim (no hin
 
 from __future__ import annotations
 
+import urllib.parse
+from pathlib import Path
+
 import pytest_lsp
 from lsp_support import CONFIG, complete_at, hover_at, open_document, position, start_session
 from lsprotocol import types
@@ -136,3 +139,18 @@ async def test_a_py_file_without_a_language_id_is_served(neovim) -> None:
     )
     hover = await hover_at(neovim, "file:///w/demo.py", position(neovim, text, "contiguous", 1))
     assert hover is not None
+
+
+async def test_open_note_shows_the_full_note_as_a_page(neovim) -> None:
+    on_name = position(neovim, SOURCE, "rand", 1)
+    actions = await code_actions(neovim, on_name, types.CodeActionTriggerKind.Invoked)
+    opener = next(a for a in actions if isinstance(a, types.Command))
+    result = await neovim.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=opener.command, arguments=opener.arguments)
+    )
+    assert result["shown"] is True
+    shown = neovim.shown_documents[-1]
+    assert shown.uri == result["page"] and shown.take_focus
+    page = Path(urllib.parse.unquote(urllib.parse.urlparse(result["page"]).path))
+    text = page.read_text(encoding="utf-8")
+    assert text == result["markdown"] and "```python" in text, "the full note, example included"

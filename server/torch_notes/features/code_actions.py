@@ -23,12 +23,10 @@ from torch_notes.plain_text import plain_text
 
 INSERT_KIND = "refactor.insert"
 """Kind of the snippet actions (a sub-kind of ``refactor``)."""
-OPEN_NOTE_KIND = "source.openNote"
-"""Kind of the "Open note" actions."""
 OPEN_NOTE_COMMAND = "torchNotes.showNote"
 
 
-def kind_wanted(only: Sequence[str] | None, kind: str) -> bool:
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     if not only:
         return True
     return any(wanted == kind or kind.startswith(f"{wanted}.") or not wanted for wanted in only)
@@ -41,22 +39,23 @@ def note_actions(
     lang: str,
     *,
     only: Sequence[str] | None = None,
-) -> list[types.CodeAction]:
-    """ "Open note: …" for each note on the name at ``range``: the full note in the editor."""
-    if range.start.line != range.end.line or not kind_wanted(only, OPEN_NOTE_KIND):
+) -> list[types.Command]:
+    """ "Open note: …" for each note on the name at ``range``: the full note in the editor.
+
+    Plain commands, not code actions carrying a command: every client runs those, and
+    none can mistake one for the other (lsprotocol reads any action with a command as a
+    command). With ``only`` (a client asking for some kinds), none are offered.
+    """
+    if range.start.line != range.end.line or only:
         return []
     resolution = resolve_at(analysis, analysis.doc.point_at(range.start), index)
     if resolution is None:
         return []
     return [
-        types.CodeAction(
+        types.Command(
             title=text(lang, "open_note_action", title=plain_text(note.title.get(lang), lang)),
-            kind=OPEN_NOTE_KIND,
-            command=types.Command(
-                title=plain_text(note.title.get(lang), lang),
-                command=OPEN_NOTE_COMMAND,
-                arguments=[{"id": note.id, "open": True}],
-            ),
+            command=OPEN_NOTE_COMMAND,
+            arguments=[{"id": note.id, "open": True}],
         )
         for note in notes_for_symbols(index, resolution.symbols)
     ]
@@ -76,7 +75,7 @@ def snippet_actions(
 
     A word typed there (``pt-tr``) narrows the list and is replaced by the snippet.
     """
-    if range.start.line != range.end.line or not kind_wanted(only, INSERT_KIND):
+    if range.start.line != range.end.line or not _wanted(only, INSERT_KIND):
         return []
     context = statement_start_at(analysis, range.end)
     if context is None:

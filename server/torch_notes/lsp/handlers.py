@@ -14,7 +14,7 @@ from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.hover import finding_hover, hover
 from torch_notes.features.snippets import insertion_edit
 from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
-from torch_notes.lsp.new_note import NEW_NOTE_COMMAND, NEW_NOTE_KIND, NewNoteFeature
+from torch_notes.lsp.new_note import NEW_NOTE_COMMAND, NewNoteFeature
 from torch_notes.lsp.note_files import PREVIEW_COMMAND, NoteFilesFeature
 from torch_notes.lsp.note_pages import cache_dir, write_page
 from torch_notes.lsp.note_validation import NoteValidationFeature
@@ -23,12 +23,7 @@ from torch_notes.lsp.server import TorchNotesServer
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
 CODE_ACTION_OPTIONS = types.CodeActionOptions(
-    code_action_kinds=[
-        QUICKFIX,
-        code_actions.INSERT_KIND,
-        code_actions.OPEN_NOTE_KIND,
-        NEW_NOTE_KIND,
-    ]
+    code_action_kinds=[QUICKFIX, code_actions.INSERT_KIND]
 )
 CODE_LENS_OPTIONS = types.CodeLensOptions(resolve_provider=False)
 LOCAL_RECORD = "verified-local.json"
@@ -138,14 +133,18 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
     return completion.resolve(item, state.index, state.language, state.verified)
 
 
-def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    """Quick fixes always; snippet and "Open note" actions only when asked for, where the
-    client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
+def on_code_action(
+    ls: TorchNotesServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
+    """Quick fixes always; "Write a note" on a name no note explains, when asked for; snippet
+    and "Open note" actions also only when asked for, where the client has no other way to
+    get them (see ``torchNotes.codeActions.snippets``)."""
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    actions = ls.get_feature(DiagnosticsFeature).quick_fixes(params)
+    actions: list[types.CodeAction | types.Command] = []
+    actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
     trigger = params.context.trigger_kind
     if trigger == types.CodeActionTriggerKind.Automatic:
         return actions

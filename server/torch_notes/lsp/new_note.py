@@ -29,7 +29,6 @@ from torch_notes.corpus.loader import NOTE_FILE_SUFFIXES
 from torch_notes.corpus.note_parser import SYMBOL
 from torch_notes.corpus.yaml_source import MAX_FILE_BYTES
 from torch_notes.diagnostics.inventory import load_inventory
-from torch_notes.features.code_actions import kind_wanted
 from torch_notes.features.coverage import ApiVocabulary
 from torch_notes.features.hover import hover_notes
 from torch_notes.i18n import text
@@ -39,8 +38,6 @@ from torch_notes.plain_text import plain_text
 logger = logging.getLogger(__name__)
 
 NEW_NOTE_COMMAND = "torchNotes.newNote"
-NEW_NOTE_KIND = "refactor.writeNote"
-"""Kind of the "Write a note" action (offered only when code actions are asked for)."""
 
 
 class NewNoteFeature(ServerFeature):
@@ -86,23 +83,19 @@ class NewNoteFeature(ServerFeature):
                 return symbol
         return None
 
-    def actions(self, analysis: Analysis, params: types.CodeActionParams) -> list[types.CodeAction]:
-        """ "Write a note for `torch.nn.Linear`" on a name no note explains."""
+    def actions(self, analysis: Analysis, params: types.CodeActionParams) -> list[types.Command]:
+        """ "Write a note for `torch.nn.Linear`" on a name no note explains: a plain command,
+        like "Open note" (:func:`~torch_notes.features.code_actions.note_actions`), so none
+        when the client asks for some kinds only (``only``)."""
         span = params.range
-        if span.start.line != span.end.line or not kind_wanted(params.context.only, NEW_NOTE_KIND):
+        if span.start.line != span.end.line or params.context.only:
             return []
         symbol = self.symbol_without_note(analysis, span.start)
         if symbol is None:
             return []
         lang = self.server.state.language
         title = plain_text(text(lang, "new_note_action", symbol=symbol), lang)
-        return [
-            types.CodeAction(
-                title=title,
-                kind=NEW_NOTE_KIND,
-                command=types.Command(title, NEW_NOTE_COMMAND, arguments=[{"symbol": symbol}]),
-            )
-        ]
+        return [types.Command(title, NEW_NOTE_COMMAND, arguments=[{"symbol": symbol}])]
 
     # -- the command ----------------------------------------------------------------------
 
