@@ -65,8 +65,8 @@ class NewNoteFeature(ServerFeature):
     # -- the code action ----------------------------------------------------------------
 
     def symbol_without_note(self, analysis: Analysis, position: types.Position) -> str | None:
-        """The torch symbol at ``position`` when torch has it (per the shipped inventory) and
-        no note explains it (a hover there finds none)."""
+        """The torch symbol at ``position`` when torch has it (per the shipped inventory), it
+        is not a module (``torch.utils``) and no note explains it (a hover finds none)."""
         point = analysis.doc.point_at(position)
         found = hover_notes(analysis, point, self.server.state.index)
         if found is not None and found.notes:
@@ -79,7 +79,12 @@ class NewNoteFeature(ServerFeature):
             return None
         inventory = load_inventory()
         for symbol in resolution.symbols:
-            if SYMBOL.match(symbol) and check_symbol(symbol, inventory).status == EXISTS:
+            module = any(listed.startswith(f"{symbol}.") for listed in inventory.modules)
+            if (
+                SYMBOL.match(symbol)
+                and not module
+                and check_symbol(symbol, inventory).status == EXISTS
+            ):
                 return symbol
         return None
 
