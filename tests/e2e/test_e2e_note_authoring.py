@@ -266,3 +266,80 @@ async def test_preview_shows_the_card_a_python_file_gets(client: LanguageClient)
 async def test_the_server_stays_without_torch(client: LanguageClient) -> None:
     info = await server_info(client)
     assert info["heavyModules"] == []
+
+
+NVIM_ROOT, NVIM_NOTES, NVIM_CACHE = workspace("torch-notes-authoring-nvim-")
+NVIM_CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, server_env=server_env(NVIM_CACHE))
+
+
+@pytest_lsp.fixture(config=NVIM_CONFIG, scope="module")
+async def neovim(lsp_client: LanguageClient):
+    """A client that pulls diagnostics and applies no create-file operations."""
+    settings = {"extraPaths": [str(NVIM_NOTES)]}
+    await start_session(lsp_client, "neovim", settings=settings, root=NVIM_ROOT)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_without_create_files_the_server_writes_the_new_note(neovim: LanguageClient) -> None:
+    result = await neovim.workspace_execute_command_async(
+        types.ExecuteCommandParams("torchNotes.newNote", [{"symbol": "torch.nn.Hardswish"}])
+    )
+    path = NVIM_NOTES / "nn.yaml"
+    assert result["created"] and result["path"] == str(path) and path.is_file()
+    assert neovim.applied_edits == []  # type: ignore[attr-defined]
+    assert neovim.shown_documents[-1].uri == path.as_uri()
+
+
+async def test_a_pull_client_gets_the_checks_of_the_text_it_sent(neovim: LanguageClient) -> None:
+    path = NVIM_NOTES / "mistakes.yaml"
+    path.write_text("topic: placeholder\nnotes: []\n", encoding="utf-8")  # not what is checked
+    uri = open_yaml(neovim, path, MISTAKES_TEXT)
+    report = await neovim.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+    )
+    found = {d.range.start.line for d in report.items}
+    row = row_of(MISTAKES_TEXT, "# unknown-symbol")
+    assert row in found and len(found) == len(EXPECTED)
+    change_document(neovim, uri, MISTAKES_TEXT.replace("Lineer", "Linear"), 2)
+    report = await neovim.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+    )
+    assert row not in {d.range.start.line for d in report.items}
+
+
+BARE_ROOT, _, BARE_CACHE = workspace("torch-notes-authoring-bare-")
+BARE_CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, server_env=server_env(BARE_CACHE))
+
+
+@pytest_lsp.fixture(config=BARE_CONFIG, scope="module")
+async def bare(lsp_client: LanguageClient):
+    """No ``torchNotes.extraPaths``."""
+    await start_session(lsp_client, "visual-studio-code", root=BARE_ROOT)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_without_a_notes_folder_it_says_how_to_set_one(bare: LanguageClient) -> None:
+    result = await bare.workspace_execute_command_async(
+        types.ExecuteCommandParams("torchNotes.newNote", [{"symbol": "torch.nn.Bilinear"}])
+    )
+    assert result == {"created": False, "needsFolder": True, "symbol": "torch.nn.Bilinear"}
+    message = bare.messages[-1].message
+    assert '"torchNotes.extraPaths"' in message and "torch-notes new torch.nn.Bilinear" in message
+    # a client that picks a folder itself (the VS Code extension) is not told
+    count = len(bare.messages)
+    result = await bare.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            "torchNotes.newNote", [{"symbol": "torch.nn.Bilinear", "pickFolder": True}]
+        )
+    )
+    assert result["needsFolder"] and len(bare.messages) == count
+    # the folder it picked comes with the command
+    folder = BARE_ROOT / "picked"
+    result = await bare.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            "torchNotes.newNote", [{"symbol": "torch.nn.Bilinear", "dir": str(folder)}]
+        )
+    )
+    assert result["created"] and result["path"] == str(folder / "nn.yaml")

@@ -33,6 +33,8 @@ from torch_notes.corpus.yaml_source import (
 )
 
 NOTE_FILE_SUFFIXES = (".yaml", ".yml")
+MISSING_PATH = "no such file or directory"
+"""The error of a note path that does not exist (a notes folder not created yet)."""
 FILE_FIELDS = ("topic", "notes")
 
 
@@ -204,7 +206,7 @@ def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> 
         errors.extend(builtin_errors)
     for source in [Path(p) for p in paths]:
         if not source.exists():
-            errors.append(CorpusError(source, 0, "no such file or directory"))
+            errors.append(CorpusError(source, 0, MISSING_PATH))
             continue
         for path in note_files(source):
             notes, file_errors = load_file(path)

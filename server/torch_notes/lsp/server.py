@@ -23,6 +23,7 @@ from pygls.workspace import TextDocument
 
 from torch_notes import __version__
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.corpus.loader import MISSING_PATH, NOTE_FILE_SUFFIXES
 from torch_notes.corpus.paths import is_within
 from torch_notes.i18n import text
 from torch_notes.lsp import watch
@@ -350,7 +351,13 @@ class TorchNotesServer(LanguageServer):
 
     def report_errors(self, errors: list) -> None:
         """One ``window/showMessage`` for new problems in the user's notes (not for files open
-        in the editor: their problems are diagnostics there)."""
+        in the editor: their problems are diagnostics there; nor for a notes folder that does
+        not exist yet: writing a note creates it)."""
+        errors = [
+            error
+            for error in errors
+            if not (error.message == MISSING_PATH and error.path.suffix not in NOTE_FILE_SUFFIXES)
+        ]
         open_files = [Path(path) for uri in self.open_uris() if (path := to_fs_path(uri))]
         if open_files:
             errors = [error for error in errors if not is_within(error.path, open_files)]
