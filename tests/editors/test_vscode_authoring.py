@@ -4,7 +4,8 @@ From a ``.py`` file, the "Write a note" code action on ``nn.Bilinear`` (a name n
 note explains) creates ``notes/nn.yaml`` and opens it; the note is filled with an example whose
 assert fails and saved: VS Code draws the error squiggle on that line (validation on save, in
 the validator's sandbox, under ``torchNotes.validation.python``); fixed and saved, the squiggle
-goes and the ``.py`` file's hover shows the new note, "verified on torch X (your environment)".
+goes, "Preview card" shows the card in the Markdown preview, and the ``.py`` file's hover shows
+the new note, "verified on torch X (your environment)".
 Screenshots go to ``.test-artifacts/`` and three of them to ``docs/images/``.
 """
 
@@ -140,6 +141,9 @@ def test_write_a_note_from_the_code_and_validate_it_on_save(
     # Fixed and saved: no squiggle left, verified in this environment.
     assert steps["fixed"]["squigglesAfter"] == [], steps["fixed"]
     assert "verified on torch" in steps["fixed"]["lenses"]
+    # "Preview card": the card in the Markdown preview, as the .py file will show it.
+    preview = steps["preview"]["preview"]
+    assert "Bilinear: x1ᵀ·A·x2 + b" in preview and "Card preview" in preview, preview
     # The .py file's hover shows the new note at once.
     hover = steps["hover"]["hover"]
     assert "Bilinear: x1ᵀ·A·x2 + b" in hover and "(your environment)" in hover, hover

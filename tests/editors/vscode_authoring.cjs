@@ -133,6 +133,23 @@ async function main() {
       return { squigglesAfter: all, lenses: lenses || (await lensText(page)) };
     });
 
+    await step("preview", page, async () => {
+      // The "Preview card" lens: the card rendered in VS Code's Markdown preview, beside the note.
+      await page.locator(".part.editor .monaco-editor .codelens-decoration a", { hasText: "Preview card" }).first().click();
+      const shown = await until(async () => {
+        for (const frame of page.frames()) {
+          const text = await frame.locator("body").innerText({ timeout: 1000 }).catch(() => "");
+          if (text.includes(a.title) && text.includes("your environment")) {
+            return text;
+          }
+        }
+        return "";
+      }, 30000, 500);
+      await sleep(1500); // the webview paints a moment after its DOM is there
+      await screenshot(page, "vscode-note-preview");
+      return { preview: (shown || "").slice(0, 2000) };
+    });
+
     await step("hover", page, async () => {
       await page.locator(".tab", { hasText: config.file }).first().click();
       const hover = await hoverUntil(page, a.token, a.title, config.timeoutMs);

@@ -17,6 +17,7 @@ import asyncio
 import datetime
 import itertools
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,8 +85,6 @@ class NoteValidationFeature(ServerFeature):
         self._idle: asyncio.TimerHandle | None = None
         self._starting: asyncio.Task[bool] | None = None
         self._local: dict[str, LocalEntry] | None = None
-        self.last_timing: dict[str, float] = {}
-        """Seconds from the last save to its diagnostics (``save_to_diagnostics``), for logs."""
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -96,20 +95,26 @@ class NoteValidationFeature(ServerFeature):
         self.lens_refresh = bool(lens and lens.refresh_support)
 
     def python(self) -> str | None:
-        """The validating interpreter, when validation on save is on."""
+        """The validating interpreter (``~`` expanded), when validation on save is on."""
         settings = self.server.state.settings
-        return settings.validation_python or None if settings.validation_on_save else None
+        if not settings.validation_on_save or not settings.validation_python:
+            return None
+        python = settings.validation_python
+        return os.path.expanduser(python) if python.startswith("~") else python
 
     def settings_applied(self) -> None:
+        """Another interpreter (or validation switched off): stop the validator and its runs."""
         process = self.process
         if process is not None and process.python != self.python():
             self.process = None
+            for run in list(self._runs.values()):
+                self._drop(run)
             self.server.run_task(process.stop(), "stop the validator")
 
     def document_opened(self, uri: str) -> None:
         """Opening a note file starts the validator, so that the first save finds it warm."""
         if self.python() and self.server.get_feature(NoteFilesFeature).is_note_file(uri):
-            self.server.run_task(self._ensure(warm=True), "warm the validator")
+            self.server.run_task(self._ensure(), "warm the validator")
 
     def document_changed(self, uri: str) -> None:
         """Results follow the text: a failure shows only while its note is unchanged."""
@@ -233,16 +238,16 @@ class NoteValidationFeature(ServerFeature):
 
     # -- the process ----------------------------------------------------------------------
 
-    async def _ensure(self, *, warm: bool = False) -> bool:
+    async def _ensure(self) -> bool:
         """A running validator for the current interpreter (started once, even when asked
-        twice at once)."""
+        twice at once); it starts its worker at once, so a save finds it importing torch."""
         if self.process is not None and self.process.running:
             return True
         if self._starting is None or self._starting.done():
-            self._starting = asyncio.get_running_loop().create_task(self._spawn(warm))
+            self._starting = asyncio.get_running_loop().create_task(self._spawn())
         return await asyncio.shield(self._starting)
 
-    async def _spawn(self, warm: bool) -> bool:
+    async def _spawn(self) -> bool:
         python = self.python()
         if python is None:
             return False
@@ -335,12 +340,11 @@ class NoteValidationFeature(ServerFeature):
         self._write_local_record(local)
         self._end_progress(run)
         self.publish(run.uri)
-        self.last_timing = {"save_to_diagnostics": time.monotonic() - run.saved_at}
         logger.info(
-            "validated %d note(s) of %s in %.2f s",
+            "validated %d note(s) of %s in %.2f s after the save",
             len(run.notes),
             run.uri,
-            self.last_timing["save_to_diagnostics"],
+            time.monotonic() - run.saved_at,
         )
         if self.lens_refresh:
             self.server.run_task(self._refresh_lenses(), "refresh code lenses")
