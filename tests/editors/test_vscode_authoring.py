@@ -6,7 +6,7 @@ assert fails and saved: VS Code draws the error squiggle on that line (validatio
 the validator's sandbox, under ``torchNotes.validation.python``); fixed and saved, the squiggle
 goes, "Preview card" shows the card in the Markdown preview, and the ``.py`` file's hover shows
 the new note, "verified on torch X (your environment)".
-Screenshots go to ``.test-artifacts/`` and three of them to ``docs/images/``.
+Screenshots go to ``.test-artifacts/`` and four of them to ``docs/images/``.
 """
 
 from __future__ import annotations
@@ -148,5 +148,10 @@ def test_write_a_note_from_the_code_and_validate_it_on_save(
     hover = steps["hover"]["hover"]
     assert "Bilinear: x1ᵀ·A·x2 + b" in hover and "(your environment)" in hover, hover
 
-    for name in ("vscode-write-note-action", "vscode-note-failure", "vscode-note-hover"):
+    for name in (
+        "vscode-write-note-action",
+        "vscode-note-failure",
+        "vscode-note-preview",
+        "vscode-note-hover",
+    ):
         shutil.copyfile(result["screenshots"][name], IMAGES / f"{name}.png")
