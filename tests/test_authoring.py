@@ -295,3 +295,19 @@ def test_the_preview_is_the_card_of_a_python_hover() -> None:
     (other,) = check(shared).notes
     preview = card_preview(other, "en", check(shared).index, {})
     assert "shows the note `tensor.contiguous` first" in preview
+
+
+def test_torch_notes_new_writes_the_note_and_says_where(tmp_path: Path, capsys) -> None:
+    from torch_notes.cli.main import main
+
+    folder = tmp_path / "notes"
+    assert main(["new", "torch.nn.Bilinear", "--dir", str(folder)]) == 0
+    path = folder / "nn.yaml"
+    out = capsys.readouterr().out.strip()
+    line, column = (int(n) for n in out.split(":")[1:3])
+    assert out.startswith(f"{path}:") and "nn.bilinear" in out
+    assert path.read_text(encoding="utf-8").split("\n")[line - 1][column - 1 :].startswith('"')
+    assert main(["new", "torch.nn.Unflatten", "--dir", str(folder)]) == 0
+    assert path.read_text(encoding="utf-8").count("  - id: nn.") == 2
+    assert main(["new", "torch.nn.Lineer", "--dir", str(folder)]) == 2
+    assert "did you mean torch.nn.Linear" in capsys.readouterr().err

@@ -166,7 +166,7 @@ class NoteFilesFeature(ServerFeature):
     def refresh_all(self) -> None:
         """Check every open YAML document again (the notes or the note paths changed)."""
         for uri in self.server.open_uris():
-            if uri.lower().endswith(NOTE_FILE_SUFFIXES) or self.is_note_file(uri):
+            if uri.lower().endswith(NOTE_FILE_SUFFIXES):
                 self.publish(uri)
 
     def publish(self, uri: str) -> None:

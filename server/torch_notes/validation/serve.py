@@ -144,15 +144,22 @@ class Serve:
 
     def run(self) -> None:
         """Serve queued requests until the input ends."""
-        pool = WorkerPool(self.options)
+        pool: WorkerPool | None = None
         try:
             while (request := self.requests.get()) is not None:
                 pool = self._handle(pool, request)
         finally:
-            pool.close()
+            if pool is not None:
+                pool.close()
 
-    def _handle(self, pool: WorkerPool, request: dict[str, Any]) -> WorkerPool:
+    def _handle(self, pool: WorkerPool | None, request: dict[str, Any]) -> WorkerPool | None:
         request_id = request.get("id")
+        if pool is None:
+            try:
+                pool = WorkerPool(self.options)
+            except Exception as err:  # the sandbox asked for cannot be had here, say
+                self.send({"type": "error", "id": request_id, "message": str(err)})
+                return None
         start = time.monotonic()
         cancelled = self.is_cancelled(request_id)
         try:
@@ -170,7 +177,7 @@ class Serve:
         except WorkerStartError as err:
             pool.close()
             self.send({"type": "error", "id": request_id, "message": str(err)})
-            return WorkerPool(self.options)
+            return None
         environment = {k: v for k, v in pool.environment.items() if k not in ("type", "pid")}
         self.send(
             {
