@@ -23,6 +23,7 @@ const a = config.authoring;
 /** Replaces the whole text of the active editor by pasting `text` (typing it would auto-indent
  * every line), then saves. */
 async function replaceAndSave(page, text, file) {
+  /* global navigator -- page.evaluate() runs in the browser */
   await page.evaluate((t) => navigator.clipboard.writeText(t), text);
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Control+V");
