@@ -388,3 +388,24 @@ def test_module_problems_name_what_is_wrong() -> None:
 def test_lock_regeneration_command_is_documented() -> None:
     docs = Path(LOCK_PATH).read_text(encoding="utf-8")
     assert REGENERATE in docs
+
+
+def test_wheelhouse_files_count_only_with_their_locked_hash(tmp_path: Path) -> None:
+    import hashlib
+
+    from scripts.vsix.lock import LockedPackage
+
+    good = b"a wheel"
+    name = "pkg-1.0-cp312-cp312-win_amd64.whl"
+    package = LockedPackage(
+        "pkg", "1.0", None, (), (LockedFile(name, hashlib.sha256(good).hexdigest()),)
+    )
+    lock = Lock((), PYTHONS, ("win32-x64",), {}, (package,))
+    win = BY_NAME["win32-x64"]
+    assert build.missing_wheels(lock, win, "3.12", tmp_path) == [package]
+    (tmp_path / name).write_bytes(b"tampered")
+    assert build.missing_wheels(lock, win, "3.12", tmp_path) == [package]
+    (tmp_path / name).write_bytes(good)
+    assert build.missing_wheels(lock, win, "3.12", tmp_path) == []
+    with pytest.raises(build.BuildError, match="no wheel of pkg"):
+        build.missing_wheels(lock, win, "3.11", tmp_path)

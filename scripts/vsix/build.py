@@ -35,7 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scripts.vsix.lock import LOCK_PATH, ROOT, Lock, LockedFile, LockError, load
+from scripts.vsix.lock import LOCK_PATH, ROOT, Lock, LockedFile, LockedPackage, LockError, load
 from scripts.vsix.targets import PYTHONS, TARGETS, Target, UnknownTarget, host_target, target
 from scripts.vsix.wheels import wheel_tags
 
@@ -130,36 +130,70 @@ def pip_platform_args(tgt: Target, python: str) -> list[str]:
     return ["--only-binary=:all:", "--implementation", "cp", "--python-version", python, *platforms]
 
 
-def fetch(
-    lock: Lock, tgt: Target, python: str, requirements: Path, house: Path, pip: list[str]
-) -> None:
-    """Puts the wheels ``python`` on ``tgt`` needs into the wheelhouse (pip download, hash-checked)
-    unless they are there already."""
-    wanted = []
+def missing_wheels(lock: Lock, tgt: Target, python: str, house: Path) -> list[LockedPackage]:
+    """The packages ``python`` on ``tgt`` needs whose locked wheel is not in the wheelhouse (or
+    is there with another sha256)."""
+    missing = []
     for package in lock.for_combo(tgt, python):
         chosen = best_file(package.files, tgt, python)
         if chosen is None:
             raise BuildError(f"{tgt.name} {python}: the lock has no wheel of {package.name} for it")
-        wanted.append(chosen)
-    if all(
-        (house / f.filename).is_file() and sha256(house / f.filename) == f.sha256 for f in wanted
-    ):
-        return
-    log(f"{tgt.name} CPython {python}: downloading {len(wanted)} wheels into {house}")
-    run(
-        [
-            *pip,
-            "download",
-            *PIP_QUIET,
-            "--no-deps",
-            "--require-hashes",
-            *pip_platform_args(tgt, python),
-            "-d",
-            str(house),
-            "-r",
-            str(requirements),
+        have = house / chosen.filename
+        if not (have.is_file() and sha256(have) == chosen.sha256):
+            missing.append(package)
+    return missing
+
+
+def download(
+    tgt: Target, python: str, packages: list[LockedPackage], house: Path, pip: list[str]
+) -> None:
+    """``pip download --require-hashes --no-deps`` of ``packages`` for ``python`` on ``tgt`` into
+    a directory of its own, then into the wheelhouse (downloads run side by side)."""
+    with tempfile.TemporaryDirectory(prefix="torch-notes-wheels-") as tmp:
+        requirements = Path(tmp) / "requirements.txt"
+        lines = [
+            f"{p.name}=={p.version} " + " ".join(f"--hash=sha256:{f.sha256}" for f in p.files)
+            for p in packages
         ]
-    )
+        requirements.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        dest = Path(tmp) / "wheels"
+        run(
+            [
+                *pip,
+                "download",
+                *PIP_QUIET,
+                "--no-deps",
+                "--require-hashes",
+                *pip_platform_args(tgt, python),
+                "-d",
+                str(dest),
+                "-r",
+                str(requirements),
+            ]
+        )
+        for wheel in dest.iterdir():
+            target_path = house / wheel.name
+            if not target_path.exists():
+                shutil.move(str(wheel), target_path)
+
+
+def fetch(lock: Lock, targets: list[Target], pip: list[str], jobs: int = 4) -> None:
+    """Puts every locked wheel the ``targets`` use into the wheelhouse, downloading only what is
+    missing (one pip run per target and CPython version that lacks something)."""
+    house = wheelhouse()
+    todo = []
+    for tgt in targets:
+        for python in lock.supported_pythons(tgt):
+            if missing := missing_wheels(lock, tgt, python, house):
+                todo.append((tgt, python, missing))
+    if not todo:
+        return
+    log(f"downloading the missing locked wheels of {len(todo)} (target, CPython) pairs to {house}")
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda t: download(t[0], t[1], t[2], house, pip), todo))
+    for tgt, python, _ in todo:
+        if still := missing_wheels(lock, tgt, python, house):
+            raise BuildError(f"{tgt.name} {python}: no wheel of {still[0].name} was downloaded")
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -171,13 +205,17 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return proc
 
 
-def install_python(lock: Lock, tgt: Target, python: str, staging: Path, pip: list[str]) -> Path:
+def requirements_file(lock: Lock, tgt: Target, python: str, staging: Path) -> Path:
+    """The lock's lines (pins and hashes) that ``python`` on ``tgt`` needs, as a file."""
+    path = staging / f"requirements-{python}.txt"
+    path.write_text(lock.requirements(tgt, python), encoding="utf-8")
+    return path
+
+
+def install_python(tgt: Target, python: str, staging: Path, house: Path, pip: list[str]) -> Path:
     """``pip install --require-hashes --no-deps -r`` of the lock's lines for ``python`` on ``tgt``
-    into ``staging/<python>``."""
-    house = wheelhouse()
+    from the wheelhouse into ``staging/<python>``."""
     requirements = staging / f"requirements-{python}.txt"
-    requirements.write_text(lock.requirements(tgt, python), encoding="utf-8")
-    fetch(lock, tgt, python, requirements, house, pip)
     dest = staging / python
     run(
         [
@@ -308,8 +346,12 @@ def prepare(tgt: Target, lock: Lock, ver: str, pip: list[str], jobs: int) -> tup
     shutil.copytree(ROOT / "snippets", LIBS / "torch_notes" / "_corpus")
     with tempfile.TemporaryDirectory(prefix="torch-notes-bundle-") as tmp:
         staging = Path(tmp)
+        house = wheelhouse()
+        for python in pythons:
+            requirements_file(lock, tgt, python, staging)
+        # Side by side, each from the wheelhouse only (fetch() filled it).
         with ThreadPoolExecutor(jobs) as pool:
-            trees = list(pool.map(lambda py: install_python(lock, tgt, py, staging, pip), pythons))
+            trees = list(pool.map(lambda py: install_python(tgt, py, staging, house, pip), pythons))
         merge(trees, LIBS)
     info = {
         "target": tgt.name,
@@ -392,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
                 "regenerate it (python -m scripts.vsix.lock)"
             )
         pip = [os.environ.get("PYTHON") or sys.executable, "-m", "pip"]
+        fetch(lock, targets, pip)
         out_default = os.environ.get("VSIX_OUT")
         for tgt in targets:
             out = args.out or (Path(out_default) if out_default and len(targets) == 1 else None)
