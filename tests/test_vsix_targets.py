@@ -22,7 +22,7 @@ from scripts.vsix.lock import load
 from scripts.vsix.targets import TARGETS, Target
 from tests.conftest import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 MAX_MIB = 16
 """A package above this has picked up something it should not carry (they are 2–8 MiB)."""
