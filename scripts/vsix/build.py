@@ -436,14 +436,16 @@ def main(argv: list[str] | None = None) -> int:
         pip = [os.environ.get("PYTHON") or sys.executable, "-m", "pip"]
         fetch(lock, targets, pip)
         out_default = os.environ.get("VSIX_OUT")
-        for tgt in targets:
-            out = args.out or (Path(out_default) if out_default and len(targets) == 1 else None)
-            build(tgt, lock, ver, out or vsix_path(tgt.name, ver), pip, args.jobs)
+        try:
+            for tgt in targets:
+                out = args.out or (Path(out_default) if out_default and len(targets) == 1 else None)
+                build(tgt, lock, ver, out or vsix_path(tgt.name, ver), pip, args.jobs)
+        finally:
+            # bundled/ holds one target at a time: never leave one behind for the next `vsce`.
+            shutil.rmtree(BUNDLED, ignore_errors=True)
     except (BuildError, LockError, UnknownTarget) as err:
         log(f"error: {err}")
         return 1
-    finally:
-        shutil.rmtree(BUNDLED, ignore_errors=True)
     return 0
 
 
