@@ -18,7 +18,6 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from torch_notes import __version__
@@ -33,6 +32,7 @@ from torch_notes.lsp.notebook import NotebookFeature
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
 from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
+from torch_notes.lsp.uris import uri_to_path
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class TorchNotesServer(LanguageServer):
             params, self.workspace.position_encoding or "utf-16"
         )
         root = params.root_uri or (self.workspace.folders and next(iter(self.workspace.folders)))
-        if isinstance(root, str) and (path := to_fs_path(root)):
+        if isinstance(root, str) and (path := uri_to_path(root)) is not None:
             state.root = Path(path)
         options = params.initialization_options
         if isinstance(options, dict):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from lsprotocol import types
 
@@ -15,7 +16,12 @@ from torch_notes.analysis.positions import UTF16
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.model import Corpus, CorpusError
-from torch_notes.corpus.paths import is_within, verified_record_path
+from torch_notes.corpus.paths import (
+    expand_user_path,
+    is_within,
+    unique_paths,
+    verified_record_path,
+)
 from torch_notes.corpus.verified import (
     load_local_record,
     load_record,
@@ -167,15 +173,15 @@ class ServerState:
     # -- corpus ------------------------------------------------------------------
 
     def extra_paths(self) -> tuple[Path, ...]:
-        """The user's note paths: ``--notes`` first, then ``torchNotes.extraPaths`` (``~``
-        expanded, relative ones against the workspace root)."""
-        paths = list(self.command_line_paths)
+        """The user's note paths: ``--notes`` first, then ``torchNotes.extraPaths`` (``~``,
+        ``${env:NAME}`` and on Windows ``%USERPROFILE%`` expanded, relative ones against the
+        workspace root), each directory once however its name is cased where case is ignored."""
+        paths: list[PurePath] = list(self.command_line_paths)
         for raw in self.settings.extra_paths:
-            path = Path(raw).expanduser()
-            if not path.is_absolute() and self.root is not None:
-                path = self.root / path
-            paths.append(path)
-        return tuple(paths)
+            paths.append(
+                expand_user_path(raw, root=self.root, home=os.path.expanduser("~"), env=os.environ)
+            )
+        return tuple(Path(path) for path in unique_paths(paths))
 
     def note_roots(self) -> tuple[Path, ...]:
         """Where the note files being written live: the user's note paths, and ``snippets/``
