@@ -358,7 +358,7 @@ class TorchNotesServer(LanguageServer):
             for error in errors
             if not (error.message == MISSING_PATH and error.path.suffix not in NOTE_FILE_SUFFIXES)
         ]
-        open_files = [Path(path) for uri in self.open_uris() if (path := to_fs_path(uri))]
+        open_files = [Path(path) for uri in self.open_uris() if (path := uri_to_path(uri))]
         if open_files:
             errors = [error for error in errors if not is_within(error.path, open_files)]
         if not errors:
