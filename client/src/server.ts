@@ -18,8 +18,11 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { authoringMiddleware } from "./authoring";
 import { CORPUS_CHANGED, parseServerInfo, SERVER_COMMANDS } from "./catalogue";
+import { currentHost } from "./host";
 import {
+  bundledDir,
   byteCodeCache,
   interpreterDetail,
   interpreterOrigin,
@@ -29,13 +32,14 @@ import {
   startFailureMessage,
 } from "./launch";
 import {
-  bundledCacheTags,
+  bundleCacheTags,
   cachedProbe,
   candidates,
   findPython,
   type ProbeResult,
   probeKey,
   probePython,
+  readBundle,
 } from "./python";
 import { onPythonInterpreterChanged, pythonExtensionInterpreter } from "./pythonExtension";
 import { PYTHON_SETTING, readClientSettings, SECTION } from "./settings";
@@ -73,11 +77,13 @@ export interface StartTimes {
   firstHover?: number;
 }
 
-/** The documents the server serves: Python files and the Python cells of Jupyter notebooks. */
+/** The documents the server serves: Python files, the Python cells of Jupyter notebooks, and
+ * note files. */
 export const DOCUMENT_SELECTOR = [
   { scheme: "file", language: "python" },
   { scheme: "untitled", language: "python" },
   { notebook: "jupyter-notebook", language: "python" },
+  { scheme: "file", language: "yaml" }, // note files (the server ignores other YAML)
 ];
 
 export interface StateChange {
@@ -206,10 +212,14 @@ export class Server implements vscode.Disposable {
   }
 
   private settings() {
-    return readClientSettings(vscode.workspace.getConfiguration(SECTION), {
-      displayLanguage: vscode.env.language,
-      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-    });
+    return readClientSettings(
+      vscode.workspace.getConfiguration(SECTION),
+      {
+        displayLanguage: vscode.env.language,
+        workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      },
+      currentHost(),
+    );
   }
 
   /** Probe results kept in the extension's global state, by interpreter file. */
@@ -234,13 +244,21 @@ export class Server implements vscode.Disposable {
     this.times = {};
     this.starts.push(this.times);
     this.setState("starting");
+    const host = currentHost();
     const location = serverLocation(this.context.extensionPath, fs.existsSync);
+    const bundle = location.bundled ? readBundle(bundledDir(location)) : undefined;
+    if (bundle) {
+      this.log.info(`Bundle for ${bundle.target}: CPython ${bundle.pythons.join(", ")}`);
+    }
     const setting = this.settings().python;
     const fromExtension = setting ? undefined : await pythonExtensionInterpreter();
     const found = await findPython(
-      candidates(setting, fromExtension),
-      cachedProbe((cmd) => probePython(cmd), this.probes(), (cmd) => probeKey(cmd, process.env.PATH)),
-      location.bundled ? bundledCacheTags(location.libs) : new Set(),
+      candidates(setting, fromExtension, host),
+      cachedProbe((candidate) => probePython(candidate), this.probes(), (candidate) =>
+        candidate.args?.length ? undefined : probeKey(candidate.command, process.env.PATH),
+      ),
+      bundleCacheTags(bundle),
+      bundle?.target,
     );
     if (!found.ok) {
       this.fail(found.message);
@@ -258,7 +276,7 @@ export class Server implements vscode.Disposable {
       pycacheDir(this.context.globalStorageUri.fsPath, String(this.context.extension.packageJSON.version)),
     );
     this.log.info(`Byte-code: ${byteCode.prefix ?? (byteCode.write ? "beside the bundle" : "as Python decides")}`);
-    const launch = serverLaunch(python, location, process.env, this.context.extensionPath, byteCode);
+    const launch = serverLaunch(python, location, process.env, this.context.extensionPath, process.platform, byteCode);
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: launch.args,
@@ -270,7 +288,7 @@ export class Server implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
       initializationOptions: { clientHints: hints },
-      middleware: this.extensionOptions.middleware,
+      middleware: { ...authoringMiddleware(this.log, () => this.client), ...this.extensionOptions.middleware },
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log,
       traceOutputChannel: this.log,

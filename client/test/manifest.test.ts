@@ -67,6 +67,7 @@ describe("package.json", () => {
   it("keeps the pure modules free of vscode, so that they run under plain Node", () => {
     for (const name of [
       "catalogue.ts",
+      "host.ts",
       "l10n.ts",
       "launch.ts",
       "noteLinks.ts",

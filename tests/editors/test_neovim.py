@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from editor_support import (
     CONTIGUOUS_LINE,
-    EN_HOVER_TEXT,
-    ZH_HOVER_TEXT,
+    EN_HOVER_MARKDOWN,
+    ZH_HOVER_MARKDOWN,
     SnippetCase,
     need,
     pick_snippet,
@@ -83,15 +83,14 @@ def run_nvim(nvim: str, workdir: Path, settings: dict, snippet: SnippetCase) -> 
 def check_hover(report: dict, expected: str) -> None:
     """The assertion that must fail when the server serves no hover."""
     hover = report.get("hover")
-    shown = hover.replace("`", "") if isinstance(hover, str) else hover  # as rendered
-    assert isinstance(shown, str) and expected in shown, f"hover without the note: {hover!r}"
+    assert isinstance(hover, str) and expected in hover, f"hover without the note: {hover!r}"
 
 
 def test_neovim_hover_completion_code_action(nvim: str, tmp_path: Path) -> None:
     snippet = pick_snippet()
     report = run_nvim(nvim, tmp_path, {}, snippet)
 
-    check_hover(report, EN_HOVER_TEXT)
+    check_hover(report, EN_HOVER_MARKDOWN)
     assert "```python" in report["hover"]
     start, end = report["hover_range"]["start"], report["hover_range"]["end"]
     assert start["line"] == end["line"] == CONTIGUOUS_LINE
@@ -117,7 +116,7 @@ def test_neovim_hover_completion_code_action(nvim: str, tmp_path: Path) -> None:
 def test_neovim_chinese_hover(nvim: str, tmp_path: Path) -> None:
     report = run_nvim(nvim, tmp_path, {"language": "zh"}, pick_snippet())
     assert report["settings_applied"], report["server_info"]
-    check_hover(report, ZH_HOVER_TEXT)
+    check_hover(report, ZH_HOVER_MARKDOWN)
 
 
 def test_neovim_check_fails_without_hover(nvim: str, tmp_path: Path) -> None:
@@ -125,7 +124,7 @@ def test_neovim_check_fails_without_hover(nvim: str, tmp_path: Path) -> None:
     report = run_nvim(nvim, tmp_path, {"hover": {"enable": False}}, pick_snippet())
     assert report["hover"] is None
     with pytest.raises(AssertionError, match="hover without the note"):
-        check_hover(report, EN_HOVER_TEXT)
+        check_hover(report, EN_HOVER_MARKDOWN)
 
 
 SIDECAR_SCRIPT = Path(__file__).with_name("nvim_sidecar.lua")
@@ -180,7 +179,7 @@ def test_neovim_beside_jedi(nvim: str, jedi_language_server: Path, tmp_path: Pat
     alone = run_nvim_sidecar(nvim, tmp_path / "without", jedi_language_server, False)
 
     assert JEDI_TEXT in both["hovers"]["jedi"], both["hovers"]
-    assert EN_HOVER_TEXT in both["hovers"]["torch-notes"].replace("`", ""), both["hovers"]
+    assert EN_HOVER_MARKDOWN in both["hovers"]["torch-notes"], both["hovers"]
     assert both["hovers"]["jedi"] == alone["hovers"]["jedi"], "the main server's hover unchanged"
 
     for entry in both["completions"]:

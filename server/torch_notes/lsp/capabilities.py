@@ -15,6 +15,7 @@ QUICKFIX = types.CodeActionKind.QuickFix
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
 CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICKFIX, INSERT_KIND])
+CODE_LENS_OPTIONS = types.CodeLensOptions(resolve_provider=False)
 DIAGNOSTIC_OPTIONS = types.DiagnosticOptions(
     identifier="torch-notes", inter_file_dependencies=False, workspace_diagnostics=False
 )
@@ -28,3 +29,8 @@ NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     save=True,
 )
 """What the server asks clients to synchronise: Jupyter notebooks' Python cells."""
+
+NEW_NOTE_COMMAND = "torchNotes.newNote"
+"""Scaffolds a note for a name no note explains (:mod:`torch_notes.lsp.new_note`)."""
+PREVIEW_COMMAND = "torchNotes.previewCard"
+"""Renders the card of a note being written (:mod:`torch_notes.lsp.note_files`)."""

@@ -18,16 +18,23 @@ from pygls.exceptions import JsonRpcInvalidParams
 from torch_notes.features import names
 from torch_notes.lsp.capabilities import (
     CODE_ACTION_OPTIONS,
+    CODE_LENS_OPTIONS,
     COMPLETION_OPTIONS,
     DIAGNOSTIC_OPTIONS,
+    NEW_NOTE_COMMAND,
     NOTEBOOK_SYNC,
+    PREVIEW_COMMAND,
 )
+from torch_notes.lsp.note_pages import cache_dir
 from torch_notes.lsp.server import TorchNotesServer
 
 if TYPE_CHECKING:
     from torch_notes.lsp.feature import ServerFeature
 
 __all__ = ["CODE_ACTION_OPTIONS", "COMPLETION_OPTIONS", "create_server"]
+
+LOCAL_RECORD = "verified-local.json"
+"""The notes that passed when saved, in the user's cache directory."""
 
 
 def on_initialize(ls: TorchNotesServer, params: types.InitializeParams) -> None:
@@ -55,6 +62,16 @@ def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParam
 
 def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.document_closed(params.text_document.uri)
+
+
+def on_did_save(ls: TorchNotesServer, params: types.DidSaveTextDocumentParams) -> None:
+    """A saved note file: reload the corpus, validate its changed notes."""
+    from torch_notes.lsp.note_files import NoteFilesFeature
+    from torch_notes.lsp.note_validation import NoteValidationFeature
+
+    uri = params.text_document.uri
+    report = ls.get_feature(NoteFilesFeature).saved(uri)
+    ls.get_feature(NoteValidationFeature).saved(uri, report)
 
 
 def on_notebook_open(ls: TorchNotesServer, params: types.DidOpenNotebookDocumentParams) -> None:
@@ -99,10 +116,14 @@ def on_did_change_watched_files(
 def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | None:
     from torch_notes.features.hover import finding_hover, hover
     from torch_notes.lsp.diagnostics import DiagnosticsFeature
+    from torch_notes.lsp.note_files import NoteFilesFeature
 
     state = ls.state
     if not state.settings.hover_enable:
         return None
+    note_files = ls.get_feature(NoteFilesFeature)
+    if note_files.is_note_file(params.text_document.uri):
+        return note_files.hover(params.text_document.uri, params.position)
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return None
@@ -119,8 +140,13 @@ def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | N
 
 def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types.CompletionList:
     from torch_notes.features import completion
+    from torch_notes.lsp.note_files import NoteFilesFeature
 
     state = ls.state
+    note_files = ls.get_feature(NoteFilesFeature)
+    if note_files.is_note_file(params.text_document.uri):
+        found = note_files.completion(params.text_document.uri, params.position)
+        return found or types.CompletionList(is_incomplete=False, items=[])
     analysis = ls.analysis(params.text_document.uri)
     items = (
         []
@@ -142,10 +168,12 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
 def on_code_action(
     ls: TorchNotesServer, params: types.CodeActionParams
 ) -> list[types.CodeAction | types.Command]:
-    """Quick fixes always; snippet and "Open note" actions only when asked for, where the
-    client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
+    """Quick fixes always; "Write a note" on a name no note explains, when asked for; snippet
+    and "Open note" actions also only when asked for, where the client has no other way to
+    get them (see ``torchNotes.codeActions.snippets``)."""
     from torch_notes.features import code_actions
     from torch_notes.lsp.diagnostics import DiagnosticsFeature
+    from torch_notes.lsp.new_note import NewNoteFeature
 
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
@@ -154,7 +182,10 @@ def on_code_action(
     actions: list[types.CodeAction | types.Command] = []
     actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
     trigger = params.context.trigger_kind
-    if trigger == types.CodeActionTriggerKind.Automatic or not state.snippet_actions:
+    if trigger == types.CodeActionTriggerKind.Automatic:
+        return actions
+    actions += ls.get_feature(NewNoteFeature).actions(analysis, params)
+    if not state.snippet_actions:
         return actions
     only = params.context.only
     actions += code_actions.note_actions(
@@ -169,6 +200,16 @@ def on_code_action(
         support=state.client.edits,
         only=only,
     )
+
+
+def on_code_lens(ls: TorchNotesServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """On each note of a note file: "Preview card" and its last validation on save."""
+    from torch_notes.lsp.note_files import NoteFilesFeature
+    from torch_notes.lsp.note_validation import NoteValidationFeature
+
+    uri = params.text_document.uri
+    status = ls.get_feature(NoteValidationFeature).status
+    return ls.get_feature(NoteFilesFeature).code_lenses(uri, status)
 
 
 async def on_diagnostic(
@@ -230,6 +271,36 @@ def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     return ls.info()
 
 
+async def new_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
+    """Start a note on ``{symbol}`` (optionally in ``{dir}``): see :mod:`.new_note`."""
+    from torch_notes.lsp.new_note import NewNoteFeature
+
+    symbol = _argument(args, "symbol")
+    argument = args[0] if isinstance(args[0], dict) else {"symbol": symbol}
+    return await ls.get_feature(NewNoteFeature).run(argument)
+
+
+async def preview_card(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+    """The card of note ``{id}`` of the open note file ``{uri}``, as a Python file shows it;
+    written to the cache and shown (``window/showDocument``) unless ``"show": false``."""
+    from torch_notes.lsp.note_files import NoteFilesFeature
+    from torch_notes.lsp.note_pages import write_page
+
+    uri, note_id = (str(_argument(args, key)) for key in ("uri", "id"))
+    markdown = ls.get_feature(NoteFilesFeature).preview(uri, note_id)
+    if markdown is None:
+        return None
+    lang = ls.state.language
+    page = write_page(note_id, lang, markdown, root=cache_dir() / "previews")
+    shown = False
+    if not (isinstance(args[0], dict) and args[0].get("show") is False):
+        result = await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=page.as_uri(), take_focus=False)
+        )
+        shown = bool(result and result.success)
+    return {"id": note_id, "markdown": markdown, "page": page.as_uri(), "shown": shown}
+
+
 async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     """Insert a snippet by id (or prefix) at ``{uri, position}`` through ``workspace/applyEdit``."""
     from torch_notes.features.snippets import insertion_edit
@@ -262,6 +333,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_DID_OPEN, on_did_open, None),
     (types.TEXT_DOCUMENT_DID_CHANGE, on_did_change, None),
     (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
+    (types.TEXT_DOCUMENT_DID_SAVE, on_did_save, None),
     (types.NOTEBOOK_DOCUMENT_DID_OPEN, on_notebook_open, None),
     (types.NOTEBOOK_DOCUMENT_DID_CHANGE, on_notebook_change, None),
     (types.NOTEBOOK_DOCUMENT_DID_SAVE, on_notebook_save, None),
@@ -273,6 +345,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_COMPLETION, on_completion, COMPLETION_OPTIONS),
     (types.COMPLETION_ITEM_RESOLVE, on_completion_resolve, None),
     (types.TEXT_DOCUMENT_CODE_ACTION, on_code_action, CODE_ACTION_OPTIONS),
+    (types.TEXT_DOCUMENT_CODE_LENS, on_code_lens, CODE_LENS_OPTIONS),
     (types.TEXT_DOCUMENT_DIAGNOSTIC, on_diagnostic, DIAGNOSTIC_OPTIONS),
 )
 
@@ -282,6 +355,8 @@ COMMANDS: tuple[tuple[str, Any], ...] = (
     (names.SEARCH_NOTES, search_notes),
     (names.SHOW_NOTE, show_note),
     (names.SERVER_INFO, server_info),
+    (NEW_NOTE_COMMAND, new_note),
+    (PREVIEW_COMMAND, preview_card),
 )
 
 
@@ -297,6 +372,24 @@ def _notebooks(server: TorchNotesServer) -> ServerFeature:
     return NotebookFeature(server)
 
 
+def _note_files(server: TorchNotesServer) -> ServerFeature:
+    from torch_notes.lsp.note_files import NoteFilesFeature
+
+    return NoteFilesFeature(server)
+
+
+def _new_note(server: TorchNotesServer) -> ServerFeature:
+    from torch_notes.lsp.new_note import NewNoteFeature
+
+    return NewNoteFeature(server)
+
+
+def _note_validation(server: TorchNotesServer) -> ServerFeature:
+    from torch_notes.lsp.note_validation import NoteValidationFeature
+
+    return NoteValidationFeature(server)
+
+
 def create_server(
     *, poll_interval: float = 2.0, log_level: int | None = None, notes: Sequence[Path] = ()
 ) -> TorchNotesServer:
@@ -305,8 +398,9 @@ def create_server(
         poll_interval=poll_interval, log_level=log_level, notebook_document_sync=NOTEBOOK_SYNC
     )
     server.state.command_line_paths = tuple(notes)
-    server.add_feature_factory(_diagnostics)
-    server.add_feature_factory(_notebooks)
+    server.state.local_record = cache_dir() / LOCAL_RECORD
+    for factory in (_diagnostics, _notebooks, _note_files, _new_note, _note_validation):
+        server.add_feature_factory(factory)
     for method, handler, options in FEATURES:
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:
