@@ -116,8 +116,10 @@ def test_extension_page_readme_covers_the_manifest() -> None:
     readme = (REPO_ROOT / "client" / "README.md").read_text(encoding="utf-8")
     for key in PROPERTIES:
         assert f"`{key}`" in readme, f"{key} is not on the extension page"
+    nls = json.loads((REPO_ROOT / "package.nls.json").read_text(encoding="utf-8"))
     for command in MANIFEST["contributes"]["commands"]:
-        assert f"{command['category']}: {command['title']}" in readme, command
+        title = nls.get(command["title"].strip("%"), command["title"])  # localised: %key%
+        assert f"{command['category']}: {title}" in readme, command
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
     assert len(images) >= 2, images
     for image in images:
