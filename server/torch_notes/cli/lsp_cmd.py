@@ -40,6 +40,11 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_corpus_arguments(parser)
 
 
+def _freeze_heap() -> None:
+    gc.collect()
+    gc.freeze()
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the server; returns when the client disconnects.
 
@@ -56,13 +61,13 @@ def run(args: argparse.Namespace) -> int:
     # Diagnostics run in a worker thread; a short GIL switch interval lets a hover on the
     # event loop take the interpreter within half a millisecond instead of 5 ms per hand-off.
     sys.setswitchinterval(0.0005)
-    # Imports and the corpus are long-lived: keep them out of every garbage collection, and
-    # collect less often, so no full collection over a big document stalls a hover.
-    gc.collect()
-    gc.freeze()
+    # Collect less often, so no full collection over a big document stalls a hover.
     gc.set_threshold(20_000, 20, 100)
     level = getattr(logging, args.log_level.upper()) if args.log_level else None
     server = create_server(poll_interval=args.poll_interval, log_level=level, notes=args.notes)
+    # Imports and the corpus are long-lived: once loaded (after `initialize` is answered, not
+    # before it), keep them out of every garbage collection.
+    server.after_start_up.append(_freeze_heap)
     server.attach_logging()
     if args.tcp:
         server.start_tcp(*args.tcp)

@@ -93,6 +93,8 @@ class TorchNotesServer(LanguageServer):
         self._client_trace = "off"
         self._features: dict[type[ServerFeature], ServerFeature] = {}
         self._factories: list[FeatureFactory] = []
+        self.after_start_up: list[Callable[[], None]] = []
+        """Run once start-up is done (``torch-notes lsp`` freezes the heap there)."""
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
@@ -259,6 +261,8 @@ class TorchNotesServer(LanguageServer):
         self.create_features()
         for feature in self.features:
             feature.initialize(params)
+        for callback in self.after_start_up:
+            callback()
 
     async def on_initialized(self) -> None:
         """Pull the settings, then watch the configuration and the user's note paths."""
