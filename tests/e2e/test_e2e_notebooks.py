@@ -76,8 +76,8 @@ class Notebook:
             )
         )
 
-    def _change(self, change: types.NotebookDocumentChangeEvent) -> None:
-        self.version += 1
+    def _change(self, change: types.NotebookDocumentChangeEvent, bump: bool = True) -> None:
+        self.version += bump
         self.client.notebook_document_did_change(
             types.DidChangeNotebookDocumentParams(
                 notebook_document=types.VersionedNotebookDocumentIdentifier(
@@ -121,7 +121,9 @@ class Notebook:
             )
         )
 
-    def edit(self, index: int, text: str) -> None:
+    def edit(self, index: int, text: str, bump: bool = True) -> None:
+        """Replace a cell's text; ``bump=False`` keeps the notebook's version, as VS Code does
+        when only a cell's text changes."""
         cell = self.cells[index]
         cell["text"] = text
         cell["version"] += 1
@@ -137,7 +139,8 @@ class Notebook:
                         )
                     ]
                 )
-            )
+            ),
+            bump,
         )
 
     def close(self) -> None:
@@ -318,4 +321,18 @@ async def test_a_fixed_cell_pulled_again_with_its_previous_result_id(client) -> 
         types.DocumentDiagnosticParams(uri, previous_result_id=first.result_id)
     )
     assert again.kind == "full" and list(again.items) == [], again
+    nb.close()
+
+
+async def test_a_cell_edit_that_keeps_the_notebook_version(client) -> None:
+    """VS Code bumps a cell's version, not the notebook's, when only the cell's text changes
+    (a quick fix in a cell): the diagnostics and hovers follow the new text all the same."""
+    nb = Notebook(client, [IMPORTS, "n = torch.arrange(3)\n"])
+    nb.open()
+    (finding,) = await nb.diagnostics(1)
+    assert finding.code == "unknown-torch-attr"
+    nb.edit(1, "n = torch.arange(3)\n", bump=False)
+    if not is_pull(client):
+        client.published.clear()  # type: ignore[attr-defined]
+    assert await nb.diagnostics(1) == []
     nb.close()

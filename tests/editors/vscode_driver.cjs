@@ -753,7 +753,7 @@ async function main() {
         await until(async () => {
           problemsAfter = await problemsText(page);
           return !problemsAfter.includes(nb.fix.rule);
-        }, 10000, 1000);
+        }, 30000, 1000);
         // 3. Snippet completions in the empty cell: "pt-", then Ctrl+Space.
         const emptyCell = page.locator(".notebook-editor .code-cell-row").nth(nb.emptyCell);
         await emptyCell.locator(".monaco-editor .view-lines").click();

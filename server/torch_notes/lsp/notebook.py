@@ -52,8 +52,8 @@ class NotebookFeature(ServerFeature):
     def cell_analysis(self, notebook: types.NotebookDocument, cell_uri: str) -> Analysis | None:
         """The analysis of one code cell, with the bindings of the cells above it.
 
-        Every change of a notebook bumps its version, so the analyses made at one version
-        serve every request until the next change.
+        The analyses made after a change serve every request until the next change (which
+        drops them: :meth:`changed`).
         """
         key = self.server.document_key(cell_uri)
         notebook_key = self.server.document_key(notebook.uri)
@@ -92,6 +92,8 @@ class NotebookFeature(ServerFeature):
         notebook = self._notebook(params.notebook_document.uri)
         if notebook is None:
             return
+        # Whatever the notebook's version says: VS Code keeps it when only a cell's text changes.
+        self._current.pop(self.server.document_key(notebook.uri), None)
         uris = self.code_cells(notebook)
         analyser = self._analysers.get(self.server.document_key(notebook.uri))
         if analyser is not None:
