@@ -79,7 +79,10 @@ JEDI_VENV=$TOOLS/jedi
 if ! [[ -x $JEDI_VENV/bin/jedi-language-server ]] ||
    [[ $("$JEDI_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("jedi-language-server"))' 2>/dev/null) != "$JEDI_VERSION" ]]; then
   log "pip install jedi-language-server==$JEDI_VERSION into $JEDI_VENV"
-  python3 -m venv --clear "$JEDI_VENV"
+  # The project's interpreter makes the venv (Debian's python3 may lack ensurepip).
+  JEDI_BASE=python3
+  [[ -x $ROOT/.venv/bin/python ]] && JEDI_BASE=$ROOT/.venv/bin/python
+  "$JEDI_BASE" -m venv --clear "$JEDI_VENV"
   "$JEDI_VENV/bin/python" -m pip install -q --disable-pip-version-check "jedi-language-server==$JEDI_VERSION"
 fi
 
