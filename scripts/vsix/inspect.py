@@ -159,10 +159,20 @@ def inspect(path: Path, lock: Lock | None = None) -> Report:
             n
             for n in names
             if n.startswith(EXT)
-            and not n.startswith((f"{EXT}bundled/", f"{EXT}client/dist/", f"{EXT}client/images/"))
+            and not n.startswith(
+                (f"{EXT}bundled/", f"{EXT}client/dist/", f"{EXT}client/images/", f"{EXT}l10n/")
+            )
         ]
         allowed = {
-            f"{EXT}{n}" for n in ("package.json", "LICENSE.txt", "changelog.md", "readme.md")
+            f"{EXT}{n}"
+            for n in (
+                "package.json",
+                "LICENSE.txt",
+                "changelog.md",
+                "readme.md",
+                "package.nls.json",  # the manifest's texts, English and Chinese
+                "package.nls.zh-cn.json",
+            )
         }
         if stray := [n for n in outside if n not in allowed]:
             problems.append(f"unexpected files in the package: {stray[:10]}")
