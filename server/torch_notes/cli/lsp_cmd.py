@@ -8,6 +8,7 @@ import logging
 import sys
 
 from torch_notes.cli.common import add_corpus_arguments
+from torch_notes.lsp.transport import DEFAULT_MAX_MESSAGE_BYTES
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -37,7 +38,21 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how often to check user note directories when the client cannot watch files",
     )
+    parser.add_argument(
+        "--max-message-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_MESSAGE_BYTES,
+        metavar="BYTES",
+        help="largest message accepted from the client (default: 64 MiB); larger ones are"
+        " answered with a parse error and skipped",
+    )
     add_corpus_arguments(parser)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of bytes, got {value!r}")
+    return int(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +77,12 @@ def run(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(20_000, 20, 100)
     level = getattr(logging, args.log_level.upper()) if args.log_level else None
-    server = create_server(poll_interval=args.poll_interval, log_level=level, notes=args.notes)
+    server = create_server(
+        poll_interval=args.poll_interval,
+        log_level=level,
+        notes=args.notes,
+        max_message_bytes=args.max_message_bytes,
+    )
     server.attach_logging()
     if args.tcp:
         server.start_tcp(*args.tcp)

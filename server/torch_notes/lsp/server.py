@@ -13,10 +13,11 @@ import logging
 import sys
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
@@ -30,6 +31,13 @@ from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trac
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
 from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
+from torch_notes.lsp.transport import (
+    DEFAULT_MAX_MESSAGE_BYTES,
+    MessageDecoder,
+    pump,
+    stdin_chunks,
+    stream_chunks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +56,16 @@ FeatureT = TypeVar("FeatureT", bound=ServerFeature)
 class TorchNotesServer(LanguageServer):
     """pygls server holding the state of one editor session."""
 
-    def __init__(self, *, poll_interval: float = 2.0, log_level: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        poll_interval: float = 2.0,
+        log_level: int | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
         super().__init__("torch-notes", __version__, protocol_cls=TorchNotesProtocol)
         self.state = ServerState()
+        self.max_message_bytes = max_message_bytes
         self.poll_interval = poll_interval
         self.fixed_log_level = log_level
         self._poll_task: asyncio.Task[None] | None = None
@@ -61,6 +76,50 @@ class TorchNotesServer(LanguageServer):
         self._features: dict[type[ServerFeature], ServerFeature] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
+
+    # -- transports: our framing (lsp/transport.py) where pygls reads --------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve one client over stdio until it disconnects or sends ``exit``."""
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        chunks = stdin_chunks(stdin or sys.stdin.buffer)
+        self._serve(pump(chunks, self._decoder(), self.protocol.receive))
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Listen on ``host:port`` and serve the first client that connects, until it leaves."""
+
+        async def main() -> None:
+            done = asyncio.Event()
+
+            async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+                if done.is_set() or self.protocol.writer is not None:
+                    writer.close()  # one session per server process
+                    return
+                self.protocol.set_writer(writer)  # type: ignore[arg-type]
+                try:
+                    await pump(stream_chunks(reader), self._decoder(), self.protocol.receive)
+                finally:
+                    done.set()
+
+            listener = await asyncio.start_server(connection, host, port)
+            logger.info("listening on %s:%d", host, port)
+            async with listener:
+                await done.wait()
+
+        self._serve(main())
+
+    def _decoder(self) -> MessageDecoder:
+        return MessageDecoder(max_message_bytes=self.max_message_bytes)
+
+    def _serve(self, main: Coroutine[Any, Any, None]) -> None:
+        try:
+            asyncio.run(main)
+        except BrokenPipeError:
+            logger.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- features and tasks ------------------------------------------------------------
 
