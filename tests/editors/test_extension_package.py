@@ -106,3 +106,14 @@ def test_diagnostic_rules_and_severities_match_the_server() -> None:
     assert set(spec["properties"]) == set(RULE_CODES)
     for rule in spec["properties"].values():
         assert tuple(rule["enum"]) == SEVERITY_VALUES
+
+
+def test_settings_naming_files_or_programs_need_a_trusted_workspace() -> None:
+    """A workspace the user has not trusted cannot point the server at files or programs."""
+    trust = MANIFEST["capabilities"]["untrustedWorkspaces"]
+    assert trust["supported"] == "limited"
+    assert set(trust["restrictedConfigurations"]) == {
+        "torchNotes.extraPaths",
+        "torchNotes.server.python",
+    }
+    assert set(trust["restrictedConfigurations"]) <= set(PROPERTIES)

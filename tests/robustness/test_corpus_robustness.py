@@ -8,6 +8,7 @@ poller: a file replaced by a directory, a symlink loop, the directory disappeari
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import textwrap
@@ -116,7 +117,11 @@ CASES: dict[str, tuple[str | bytes, int, str]] = {
         4,
         "nesting deeper",
     ),
-    "huge.yaml": ("topic: huge\nnotes:\n" + "# padding\n" * 300_000, 0, "limited to"),
+    "huge.yaml": (
+        "topic: huge\nnotes:\n" + "# padding\n" * 300_000,
+        0,
+        "the limit is 2097152 bytes",
+    ),
     "not_utf8.yaml": (b"topic: x\nnotes:\n  - id: user.latin\n    title: caf\xe9\n", 4, "UTF-8"),
     "binary.yaml": (b"topic: x\n" + bytes(range(256)) * 8, 3, "UTF-8"),
     "null_bytes.yaml": ("topic: x\nnotes: [a\x00]\n", 2, "U+0000"),
@@ -255,3 +260,26 @@ def test_command_links_in_user_notes_are_neutralised(tmp_path: Path):
         assert "](command:" not in value and 'href="command:' not in value
         assert "<command:" not in value
         assert set(result["contents"]) == {"kind", "value"}, "plain MarkupContent only"
+
+
+def test_extra_path_naming_a_file_that_is_not_a_note_file(tmp_path: Path):
+    """``extraPaths: ["/etc/shadow"]``: one warning naming the setting and the path, no content."""
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n", encoding="utf-8")
+    with RpcServer() as srv:
+        srv.initialize(options={"torchNotes": {"extraPaths": [str(secret)]}}, root=tmp_path)
+        srv.drain(0.3)
+        shown = srv.shown_messages()
+        assert len(shown) == 1 and "torchNotes.extraPaths" in shown[0] and str(secret) in shown[0]
+        everything = json.dumps(srv.notifications)
+        assert "SECRETHASH" not in everything and "root:" not in everything
+
+
+@pytest.mark.skipif(not os.access("/proc/kmsg", os.R_OK), reason="no readable /proc/kmsg")
+def test_note_file_linked_to_proc_kmsg_does_not_hang_initialize(tmp_path: Path):
+    (tmp_path / "kmsg.yaml").symlink_to("/proc/kmsg")
+    with RpcServer() as srv:
+        response = srv.initialize(options={"torchNotes": {"extraPaths": [str(tmp_path)]}})
+        assert "result" in response
+        srv.drain(0.3)
+        assert located(srv.log_messages(2), "kmsg.yaml", 0, "not a .yaml/.yml file")

@@ -8,8 +8,9 @@ then prints the total, the share per kind and the most frequent symbols without 
 Python whatever its suffix.
 
 Exit status: 0 when every path was read, 2 when a path is missing, is not a regular file
-or directory (a FIFO is never opened), or cannot be read (not UTF-8, no permission): the
-error names the file and the other files are still measured.
+or directory (a FIFO is never opened), or cannot be read (not in its PEP 263 encoding,
+UTF-8 by default; over the editor's document limit; no permission): the error names
+the file and the other files are still measured.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 
 
 def _read_python(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+    from torch_notes.cli.common import read_python_file
+
+    return read_python_file(path)
 
 
 READERS: dict[str, Callable[[Path], str]] = {".py": _read_python}
@@ -92,13 +95,13 @@ def iter_documents(paths: list[Path]) -> Iterator[Path | Problem]:
 
 def read_document(path: Path) -> str | Problem:
     """The source of ``path`` (Python unless a reader for its suffix says otherwise)."""
+    from torch_notes.files import FileRefused
+
     reader = READERS.get(path.suffix, _read_python)
     try:
         return reader(path)
-    except UnicodeDecodeError as err:
-        return Problem(path, f"not UTF-8 text ({err.reason} at byte {err.start})")
-    except OSError as err:
-        return Problem(path, err.strerror or str(err))
+    except FileRefused as err:
+        return Problem(path, err.reason)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from torch_notes.cli.common import add_corpus_arguments, add_language_argument, load_for_cli
+from torch_notes.cli.common import (
+    add_corpus_arguments,
+    add_language_argument,
+    load_for_cli,
+    read_python_file,
+)
+from torch_notes.files import FileRefused
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -29,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
+            source = read_python_file(path)
+        except FileRefused as err:
             print(f"torch-notes explain: error: {path}: {err}", file=sys.stderr)
             status = 1
             continue

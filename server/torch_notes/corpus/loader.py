@@ -21,10 +21,30 @@ from torch_notes.corpus.note_parser import (
     parse_topic_value,
 )
 from torch_notes.corpus.paths import builtin_corpus_dir
-from torch_notes.corpus.yaml_source import YamlProblem, check_node, check_tag, line_of, read_tree
+from torch_notes.corpus.yaml_source import (
+    NOTE_FILE_SUFFIXES,
+    YamlProblem,
+    check_node,
+    check_tag,
+    line_of,
+    read_tree,
+)
 
-NOTE_FILE_SUFFIXES = (".yaml", ".yml")
 FILE_FIELDS = ("topic", "notes")
+
+
+def note_path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a user's note path (a directory or a ``.yaml``/``.yml`` file).
+
+    Only the name and the file type are looked at: nothing is opened. A path that does
+    not exist (yet) is no problem here; loading reports it.
+    """
+    try:
+        if path.is_dir() or path.suffix in NOTE_FILE_SUFFIXES or not path.exists():
+            return None
+    except OSError:  # e.g. a name too long: loading reports it
+        return None
+    return "not a directory or a .yaml/.yml note file; skipped (its content is not read)"
 
 
 def note_files(path: Path) -> list[Path]:
@@ -141,6 +161,10 @@ def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> 
     for source in sources:
         if not source.exists():
             errors.append(CorpusError(source, 0, "no such file or directory"))
+            continue
+        problem = note_path_problem(source)
+        if problem is not None:
+            errors.append(CorpusError(source, 0, problem))
             continue
         for path in note_files(source):
             notes, file_errors = load_file(path)

@@ -13,14 +13,14 @@ from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument, TextChange
 from torch_notes.analysis.positions import UTF16
 from torch_notes.corpus.index import CorpusIndex
-from torch_notes.corpus.loader import load_corpus
+from torch_notes.corpus.loader import load_corpus, note_path_problem
 from torch_notes.corpus.model import Corpus, CorpusError
 from torch_notes.corpus.paths import is_within, verified_record_path
 from torch_notes.corpus.verified import load_record, verified_versions
 from torch_notes.features.completion import CompletionOptions
 from torch_notes.features.snippets import EditSupport
 from torch_notes.i18n import resolve_language
-from torch_notes.lsp.settings import Settings
+from torch_notes.lsp.settings import SECTION, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -114,23 +114,38 @@ class ServerState:
 
     # -- corpus ------------------------------------------------------------------
 
-    def extra_paths(self) -> tuple[Path, ...]:
-        """The user's note paths: ``--notes`` first, then ``torchNotes.extraPaths`` (``~``
-        expanded, relative ones against the workspace root)."""
-        paths = list(self.command_line_paths)
+    def _user_paths(self) -> list[tuple[str, Path]]:
+        """Every user note path with where it was given: ``--notes`` first, then
+        ``torchNotes.extraPaths`` (``~`` expanded, relative ones against the workspace root)."""
+        paths = [("--notes", path) for path in self.command_line_paths]
         for raw in self.settings.extra_paths:
             path = Path(raw).expanduser()
             if not path.is_absolute() and self.root is not None:
                 path = self.root / path
-            paths.append(path)
-        return tuple(paths)
+            paths.append((f"{SECTION}.extraPaths", path))
+        return paths
+
+    def extra_paths(self) -> tuple[Path, ...]:
+        """The user's note paths that can hold notes (directories, ``.yaml``/``.yml`` files,
+        or paths that do not exist yet): loaded and watched."""
+        return tuple(path for _, path in self._user_paths() if note_path_problem(path) is None)
+
+    def _refused_paths(self) -> list[CorpusError]:
+        """An error for each user path that is neither a directory nor a note file (never read)."""
+        return [
+            CorpusError(path, 0, f"{origin}: {problem}")
+            for origin, path in self._user_paths()
+            if (problem := note_path_problem(path)) is not None
+        ]
 
     def load(self, *, force: bool = False) -> list[CorpusError]:
         """(Re)load the corpus when the extra paths changed (or ``force``); new user errors."""
         paths = self.extra_paths()
         if not force and paths == self.loaded_paths:
             return []
+        refused = self._refused_paths()
         corpus = load_corpus(paths)
+        corpus = Corpus(notes=corpus.notes, errors=(*refused, *corpus.errors))
         self.index = CorpusIndex.build(corpus)
         self.verified = verified_versions(corpus, load_record(verified_record_path()))
         self.loaded_paths = paths
@@ -142,7 +157,9 @@ class ServerState:
             len(self.index.snippets),
             "".join(f", {p}" for p in paths),
         )
-        user_errors = [error for error in corpus.errors if is_within(error.path, paths)]
+        user_errors = refused + [
+            e for e in corpus.errors[len(refused) :] if is_within(e.path, paths)
+        ]
         keys = tuple(str(error) for error in user_errors)
         if keys == self.reported_errors:
             return []
