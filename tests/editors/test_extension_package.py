@@ -57,7 +57,16 @@ def test_vsix_is_self_contained(vsix: Path, tmp_path: Path) -> None:
     assert corpus <= shipped, corpus - shipped
 
     # Its Python dependencies, with the compiled parser for CPython 3.10 to 3.14.
-    for package in ("pygls", "lsprotocol", "cattrs", "attrs", "yaml", "tree_sitter_python"):
+    for package in (
+        "pygls",
+        "lsprotocol",
+        "cattrs",
+        "attrs",
+        "yaml",
+        "tree_sitter_python",
+        "markdown_it",
+        "mdurl",
+    ):
         assert f"{libs}{package}/__init__.py" in files, package
     assert f"{libs}exceptiongroup/__init__.py" in files  # cattrs needs it on Python 3.10
     for minor in range(10, 15):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import textwrap
 import time
@@ -283,3 +284,47 @@ def test_note_file_linked_to_proc_kmsg_does_not_hang_initialize(tmp_path: Path):
         assert "result" in response
         srv.drain(0.3)
         assert located(srv.log_messages(2), "kmsg.yaml", 0, "not a .yaml/.yml file")
+
+
+HOSTILE_NOTE = """\
+topic: user
+notes:
+  - id: user.hostile
+    symbols: [torch.Tensor.hostile]
+    title: {en: "Hostile <b>title</b> [t](command:x)", zh: "敌意"}
+    summary:
+      en: |
+        [run][r] and [a](&#99;ommand:a) [b](command&#58;b) [c](&#x63;ommand:c)
+        <a href=&#34;command:git.push&#34;>push</a> <script>alert(1)</script>
+        <img src=x onerror=alert(1)> ![alt](https://example.com/x.png)
+
+        [r]: command:workbench.action.terminal.new
+      zh: "摘要。"
+    body: {en: "<iframe src='https://evil'></iframe>", zh: "正文。"}
+    pitfall: {en: "<command:x.y> [ok](https://docs.pytorch.org/)", zh: "易错点。"}
+    docs: "https://a.b/)[x](&#99;ommand:x)<img/src=x/onerror=alert(1)>"
+    example: |
+      assert True
+"""
+
+
+def test_hostile_markdown_in_a_user_note(tmp_path: Path):
+    """Every bypass of the old pattern filter, in one note: hover and full note are clean."""
+    from markdown_it import MarkdownIt
+
+    (tmp_path / "hostile.yaml").write_text(HOSTILE_NOTE, encoding="utf-8")
+    renderer = MarkdownIt("commonmark", {"html": True})
+    with RpcServer() as srv:
+        srv.initialize(options={"torchNotes": {"extraPaths": [str(tmp_path)]}}, root=tmp_path)
+        srv.open(URI, "import torch\nx = torch.zeros(2)\nx.hostile()\n")
+        result = srv.hover(URI, 2, 4)["result"]
+        shown = srv.request(
+            "workspace/executeCommand",
+            {"command": "torchNotes.showNote", "arguments": [{"id": "user.hostile"}]},
+        )["result"]
+    for markdown in (result["contents"]["value"], shown["markdown"]):
+        html = renderer.render(markdown)
+        hrefs = [h for h in re.findall(r'href="([^"]*)"', html)]
+        assert hrefs and all(h.startswith(("https://", "torch-notes:note/")) for h in hrefs), hrefs
+        assert not re.search(r"<(script|img|iframe|b>|a href=\"command)", html), html
+        assert "alt" in markdown and "&lt;script&gt;" in html

@@ -24,6 +24,7 @@ from pygls.workspace import TextDocument
 
 from torch_notes import __version__
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.features import safe_markdown
 from torch_notes.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.feature import ServerFeature
@@ -270,6 +271,9 @@ class TorchNotesServer(LanguageServer):
         await self.watch_extra_paths()
         if not self.state.client.dynamic_watched_files:
             self._poll_task = self.run_task(self._poll(), "poll user notes")
+        # The Markdown parser is imported lazily (initialize never pays for it); build it
+        # now, off the event loop, so the first hover does not either.
+        self.run_task(asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser")
         for feature in self.features:
             await feature.initialized()
 
