@@ -30,27 +30,6 @@ def add_language_argument(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def read_python_file(path: Path) -> str:
-    """The text of a Python file for ``check``, ``explain`` and ``coverage``.
-
-    Only a regular file is read, never blocking (a FIFO, ``/dev/zero`` or a ``/proc``
-    file cannot stall the command) and only up to the editor's document limit
-    (:data:`~torch_notes.lsp.state.MAX_DOCUMENT_CHARS` characters, so at most four
-    bytes each: larger files are refused before a byte is read). The PEP 263 coding
-    declaration is honoured. Raises :class:`~torch_notes.files.FileRefused`.
-    """
-    from torch_notes.files import FileRefused, decode_python_source, read_regular_file
-    from torch_notes.lsp.state import MAX_DOCUMENT_CHARS
-
-    text = decode_python_source(read_regular_file(path, max_bytes=4 * MAX_DOCUMENT_CHARS))
-    if len(text) > MAX_DOCUMENT_CHARS:
-        raise FileRefused(
-            f"file has {len(text)} characters; the limit is {MAX_DOCUMENT_CHARS} "
-            "(documents over it are not analysed in the editor either)"
-        )
-    return text
-
-
 def load_for_cli(args: argparse.Namespace) -> Corpus:
     """Load the corpus; problems in notes are printed to stderr, the good notes still used."""
     corpus = load_corpus(args.notes)

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
+from torch_notes.corpus.snippet_syntax import parse_snippet
+from torch_notes.diagnostics.deprecations import argument_deprecation
 from torch_notes.features.safe_markdown import (
     NOTE_LINK_PREFIX,
     code_block,
@@ -103,10 +105,13 @@ def _deprecation(note: Note, lang: str) -> str:
     if note.deprecated is None:
         return ""
     dep = note.deprecated
+    message = note_text(note, lang).deprecation
+    if argument_deprecation(note) and message:
+        # An argument (``pretrained=``) is deprecated, not the note's symbols: the message says so.
+        return "⚠️ " + message
     line = "⚠️ " + text(
         lang, "deprecated", since=escape_text(dep.since), replacement=code_span(dep.replacement)
     )
-    message = note_text(note, lang).deprecation
     return f"{line} {message}" if message else line
 
 
@@ -187,7 +192,8 @@ def notes_for_symbols(index: CorpusIndex, symbols: tuple[str, ...]) -> tuple[Not
 
 
 def snippet_markdown(note: Note, lang: str) -> str:
-    """A snippet's documentation: description, the template as code, then the note's summary."""
+    """A snippet's documentation: description, what it inserts (defaults filled in, as
+    Python), then the note's summary."""
     assert note.snippet is not None
     snippet = note.snippet
     fields = note_text(note, lang)
@@ -195,7 +201,7 @@ def snippet_markdown(note: Note, lang: str) -> str:
         [
             f"**{fields.title}** — {text(lang, 'snippet', prefix=snippet.prefix)}",
             fields.snippet_description,
-            code_block(snippet.body),
+            code_block(parse_snippet(snippet.body).expand()),
             fields.summary,
         ]
     )
