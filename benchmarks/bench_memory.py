@@ -10,7 +10,8 @@ keeps its size) followed by a hover; then ``--opens`` cycles of ``didOpen`` + ho
 memory (VmRSS, MiB) and the p50/p99 of that block's hover round trips (ms). The figures
 are the curve: a server without a leak stays flat once warm. Prints figures and writes
 ``--json``; asserts nothing. ``--pull`` declares pull diagnostics (as VS Code does)
-instead of push.
+instead of push. Each block also gives the server's CPU time per cycle, which a busy
+machine disturbs far less than round trips.
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ x = torch.randn(4, 3)
 y = x.transpose(0, 1).contiguous()
 z = F.relu(y).view(-1)
 """
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (0 where /proc is missing).
+
+    Unlike a round trip, it hardly depends on what else the machine is running: the
+    per-cycle figure shows whether the server's own work grows as the session ages.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(pid: int) -> float:
@@ -74,20 +88,32 @@ def start(workdir: Path, pull: bool) -> LspProcess:
     return server
 
 
-def block_row(label: str, cycles: int, rss: float, times: list[float]) -> dict:
-    row = {
-        "phase": label,
-        "cycles": cycles,
-        "rss_mib": round(rss, 1),
-        "hover_p50_ms": round(statistics.median(times) * 1000, 2),
-        "hover_p99_ms": round(percentile(times, 99) * 1000, 2),
-    }
-    print(
-        f"{label:<11} {cycles:>6} cycles  RSS {row['rss_mib']:6.1f} MiB  "
-        f"hover p50 {row['hover_p50_ms']:6.2f} ms  p99 {row['hover_p99_ms']:6.2f} ms",
-        flush=True,
-    )
-    return row
+class Meter:
+    """The server's RSS, and its CPU time per cycle since the last reading."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cpu = cpu_seconds(pid)
+
+    def row(self, label: str, cycles: int, done: int, times: list[float]) -> dict:
+        cpu = cpu_seconds(self.pid)
+        per_cycle = (cpu - self.cpu) / done * 1000 if done else 0.0
+        self.cpu = cpu
+        row = {
+            "phase": label,
+            "cycles": cycles,
+            "rss_mib": round(rss_mib(self.pid), 1),
+            "hover_p50_ms": round(statistics.median(times) * 1000, 2) if times else 0.0,
+            "hover_p99_ms": round(percentile(times, 99) * 1000, 2) if times else 0.0,
+            "server_cpu_ms_per_cycle": round(per_cycle, 2),
+        }
+        print(
+            f"{label:<11} {cycles:>6} cycles  RSS {row['rss_mib']:6.1f} MiB  "
+            f"hover p50 {row['hover_p50_ms']:6.2f} ms  p99 {row['hover_p99_ms']:6.2f} ms  "
+            f"server CPU {row['server_cpu_ms_per_cycle']:5.2f} ms/cycle",
+            flush=True,
+        )
+        return row
 
 
 def edit_cycles(server: LspProcess, workdir: Path, args: argparse.Namespace) -> list[dict]:
@@ -101,7 +127,8 @@ def edit_cycles(server: LspProcess, workdir: Path, args: argparse.Namespace) -> 
     positions = hover_positions(text)
     row = len(text.split("\n")) // 2
     column = len(text.split("\n")[row])
-    rows = [block_row("edit+hover", 0, rss_mib(server.proc.pid), [0.0])]
+    meter = Meter(server.proc.pid)
+    rows = [meter.row("edit+hover", 0, 0, [])]
     times: list[float] = []
     for cycle in range(1, args.edits + 1):
         typed = cycle % 2 == 1
@@ -118,7 +145,7 @@ def edit_cycles(server: LspProcess, workdir: Path, args: argparse.Namespace) -> 
         params = {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
         times.append(server.timed("textDocument/hover", params)[0])
         if cycle % args.block == 0:
-            rows.append(block_row("edit+hover", cycle, rss_mib(server.proc.pid), times))
+            rows.append(meter.row("edit+hover", cycle, len(times), times))
             times = []
     server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     return rows
@@ -126,7 +153,8 @@ def edit_cycles(server: LspProcess, workdir: Path, args: argparse.Namespace) -> 
 
 def open_cycles(server: LspProcess, workdir: Path, args: argparse.Namespace) -> list[dict]:
     """Open, hover and close a small document under a new URI each time."""
-    rows = [block_row("open+close", 0, rss_mib(server.proc.pid), [0.0])]
+    meter = Meter(server.proc.pid)
+    rows = [meter.row("open+close", 0, 0, [])]
     times: list[float] = []
     row = SMALL_DOCUMENT.split("\n").index("y = x.transpose(0, 1).contiguous()")
     for cycle in range(1, args.opens + 1):
@@ -137,7 +165,7 @@ def open_cycles(server: LspProcess, workdir: Path, args: argparse.Namespace) -> 
         times.append(server.timed("textDocument/hover", params)[0])
         server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         if cycle % args.block == 0:
-            rows.append(block_row("open+close", cycle, rss_mib(server.proc.pid), times))
+            rows.append(meter.row("open+close", cycle, len(times), times))
             times = []
     return rows
 

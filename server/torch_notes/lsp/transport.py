@@ -6,8 +6,9 @@ read. It is strict about what it accepts and lenient about where it starts again
 
 - headers are ``Name: value`` lines ended by ``\\r\\n`` or a bare ``\\n``; names are
   case-insensitive; a blank line ends them; blank lines before a header are skipped;
-- ``Content-Length`` must be present, once, a decimal integer no larger than
-  ``max_message_bytes`` (64 MiB by default): never allocated before it is checked;
+- ``Content-Length`` must be present, a decimal integer no larger than
+  ``max_message_bytes`` (64 MiB by default): never allocated before it is checked; a
+  second one with another value starts a new header (the first was cut off);
 - the body must be UTF-8 JSON nested at most ``max_depth`` levels deep (64 by default)
   and holding at most ``max_containers`` arrays and objects, checked before it is
   parsed, so a hostile body costs neither a ``RecursionError`` nor gigabytes;
@@ -83,6 +84,10 @@ Event = Message | FramingError
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+"""Strict JSON: ``NaN`` and ``Infinity`` are not JSON (shared: a decoder keeps no state)."""
 
 
 def nesting_error(body: bytes, max_depth: int, max_containers: int) -> str | None:
@@ -277,7 +282,7 @@ class MessageDecoder:
         except UnicodeDecodeError:
             return FramingError("the body is not UTF-8")
         try:
-            return Message(json.loads(text, parse_constant=_reject_constant))
+            return Message(_JSON.decode(text))
         except ValueError:
             return FramingError("the body is not JSON")
 
