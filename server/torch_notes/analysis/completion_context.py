@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lsprotocol import types
 from tree_sitter import Node
 
 from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.positions import index_from_bytes
+from torch_notes.analysis.values import FOREIGN, IMPORT, Value
 from torch_notes.corpus.index import is_torch_name
 
 
@@ -35,6 +36,8 @@ class MemberAccess:
     partial: str
     receiver: str | None
     """The torch module or class being accessed, ``None`` for any other expression."""
+    value: Value | None = field(default=None, compare=False)
+    """What that other expression evidently holds (the resolver's receivers), if found."""
 
 
 CompletionContext = StatementStart | MemberAccess
@@ -125,6 +128,29 @@ def inside_brackets(analysis: Analysis, offset: int) -> bool:
     return False
 
 
+_EXPRESSIONS = frozenset(
+    {"identifier", "call", "attribute", "subscript", "parenthesized_expression", "string",
+     "concatenated_string", "list", "dictionary", "set", "tuple", "integer", "float",
+     "list_comprehension", "dictionary_comprehension", "set_comprehension"}
+)  # fmt: skip
+
+
+def _receiver_value(analysis: Analysis, row: int, dot: int) -> Value | None:
+    """What the expression ending before the dot at code point ``dot`` of ``row`` holds."""
+    doc = analysis.doc
+    line = doc.line(row)
+    end = doc.byte_offset((row, len(line[:dot].rstrip().encode("utf-8", "surrogatepass"))))
+    if end <= 0:
+        return None
+    found: Node | None = None
+    for node in _ancestors(doc.tree.root_node.descendant_for_byte_range(end - 1, end)):
+        if node.end_byte != end or node.start_point.row != row:
+            break  # a broken line may glue onto the previous one: keep to this line
+        if node.type in _EXPRESSIONS:
+            found = node
+    return None if found is None else analysis.receivers.value(found)
+
+
 def _member_context(
     analysis: Analysis, row: int, prefix: str, match: re.Match[str]
 ) -> MemberAccess | None:
@@ -146,10 +172,22 @@ def _member_context(
             return MemberAccess(row, start, end, partial, full) if is_torch_name(full) else None
         if head in ("import", "from", "def", "class", "lambda", "return") and len(names) == 1:
             return None
-        return MemberAccess(row, start, end, partial, None)
+        return _other_receiver(analysis, row, start, end, partial, match.start())
     if before.rstrip().endswith((")", "]")):
-        return MemberAccess(row, start, end, partial, None)
+        return _other_receiver(analysis, row, start, end, partial, match.start())
     return None
+
+
+def _other_receiver(
+    analysis: Analysis, row: int, start: int, end: int, partial: str, dot: int
+) -> MemberAccess | None:
+    """A member access on an expression that is not an import: none on foreign values."""
+    value = _receiver_value(analysis, row, dot)
+    if value is not None and (
+        value.kind == FOREIGN or (value.kind == IMPORT and not is_torch_name(value.what))
+    ):
+        return None
+    return MemberAccess(row, start, end, partial, None, value)
 
 
 def completion_context(analysis: Analysis, position: types.Position) -> CompletionContext | None:

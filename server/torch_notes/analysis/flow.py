@@ -90,11 +90,11 @@ class Flow:
 
     def is_local(self, name: str) -> bool:
         """Whether ``name`` is bound in this scope (and not declared global or nonlocal)."""
-        return (
-            name in self.by_name
-            and name not in self.declared_global
-            and name not in self.declared_nonlocal
-        )
+        if name not in self.by_name:
+            return False
+        if self.scope.type == "module":
+            return True  # ``global x`` at module level changes nothing
+        return name not in self.declared_global and name not in self.declared_nonlocal
 
     def env_at(self, node: Node) -> Env | None:
         """The bindings reaching the innermost recorded statement around ``node``."""

@@ -182,9 +182,9 @@ class Receivers:
 
     def _lookup(self, name: str, scope: Node, at: Node, *, flow_sensitive: bool) -> Value:
         flow = self.flow(scope)
-        if name in flow.declared_global:
+        if name in flow.declared_global and scope.type != "module":
             return uncertain(self._module_value(name))
-        if name in flow.declared_nonlocal:
+        if name in flow.declared_nonlocal and scope.type != "module":
             return uncertain(self._outer_value(name, scope))
         if flow.is_local(name):
             ids: frozenset[int] | None = None

@@ -99,11 +99,25 @@ def rank_members(symbols: tuple[str, ...], first: str | None = None) -> tuple[st
 
 
 def _call_of_member(attribute: Node, receivers: Receivers) -> Call | None:
-    """The call ``attribute`` is the function of, if any."""
+    """The call ``attribute`` is the function of, if any (also one still being typed)."""
     call = attribute.parent
-    if call is None or call.type != "call" or call.child_by_field_name("function") != attribute:
+    if (
+        call is not None
+        and call.type == "call"
+        and call.child_by_field_name("function") == attribute
+    ):
+        return call_of(call, receivers.value)
+    source = receivers.doc.source
+    rest = source[attribute.end_byte : attribute.end_byte + 80].lstrip(b" \t")
+    if not rest.startswith(b"("):  # ``y.view(-1`` with no closing parenthesis yet
         return None
-    return call_of(call, receivers.value)
+    arguments = []
+    sibling = attribute.next_named_sibling
+    while sibling is not None and sibling.start_point.row == attribute.end_point.row:
+        if sibling.type not in ("ERROR", "comment"):
+            arguments.append(sibling)
+        sibling = sibling.next_named_sibling
+    return Call(tuple(arguments), {}, receivers.value)
 
 
 def _name_hint(receivers: Receivers, receiver: Node) -> str | None:
@@ -132,6 +146,9 @@ def member_symbols(
     if receiver is None or name.startswith("__"):
         return ()
     receivers = analysis.receivers
+    if any(child.type == "ERROR" for child in attribute.children):
+        value = Value(UNKNOWN)  # half-typed code: what precedes the dot may not be the receiver
+        return _symbols_for(receivers, value, attribute, name, vocabulary)
     value = receivers.value(receiver)
     if _undecided(receivers, value):
         receivers = analysis.thorough_receivers

@@ -11,6 +11,7 @@ from lsprotocol import types
 from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.completion_context import MemberAccess, StatementStart, completion_context
 from torch_notes.analysis.resolve import rank_members
+from torch_notes.analysis.values import TORCH
 from torch_notes.corpus.index import CorpusIndex, owner_class
 from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
 from torch_notes.features.snippets import fuzzy_match, leading_whitespace, snippet_text
@@ -78,12 +79,15 @@ def _kind(symbol: str, index: CorpusIndex) -> types.CompletionItemKind:
 def _member_items(
     context: MemberAccess, index: CorpusIndex, lang: str
 ) -> list[types.CompletionItem]:
+    owner = None
     if context.receiver is not None:
         symbols = {
             name: (f"{context.receiver}.{name}",) for name in index.children(context.receiver)
         }
     else:
-        symbols = {name: rank_members(found) for name, found in index.methods.items()}
+        value = context.value
+        owner = value.what if value is not None and value.kind == TORCH else None
+        symbols = {name: rank_members(found, owner) for name, found in index.methods.items()}
     items = []
     for name, candidates in sorted(symbols.items()):
         symbol = candidates[0]
@@ -96,6 +100,7 @@ def _member_items(
                 label_details=types.CompletionItemLabelDetails(
                     description=notes[0].title.get(lang) if notes else None
                 ),
+                sort_text=None if owner is None else f"{owner_class(symbol) != owner:d}{name}",
                 data={"kind": "api", "symbols": list(candidates)},
             )
         )
