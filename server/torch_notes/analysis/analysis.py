@@ -41,5 +41,7 @@ class Analysis:
         """The same, also inferring from call sites and uses (asked only when needed)."""
         found = self.cache.get("thorough")
         if not isinstance(found, Receivers):
-            found = self.cache["thorough"] = Receivers(self.doc, thorough=True)
+            found = self.cache["thorough"] = Receivers(
+                self.doc, thorough=True, quick=self.receivers
+            )
         return found

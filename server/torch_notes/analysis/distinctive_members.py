@@ -309,6 +309,8 @@ OPTIMIZER_MEMBERS: frozenset[str] = OPTIMIZER_NAMES | {"step", "defaults", "stat
 _TENSOR_ONLY = TENSOR_NAMES - MODULE_MEMBERS - OPTIMIZER_MEMBERS
 _MODULE_ONLY = MODULE_NAMES - TENSOR_MEMBERS - OPTIMIZER_MEMBERS
 _OPTIMIZER_ONLY = frozenset({"param_groups", "add_param_group"})
+FUNCTIONAL_ARGUMENT = "<functional argument>"
+"""The use of a variable passed to ``torch.nn.functional`` (``F.relu(x)``): a tensor's use."""
 
 
 def class_from_uses(
@@ -321,18 +323,22 @@ def class_from_uses(
     Returns the torch class the uses give away, if any, and the classes they rule out.
     Giving away is strict, ruling out lenient:
 
-    * a tensor: a name only tensors have is used, every name used is a tensor's, and the
-      variable is not called; ruled out by a call or a name only modules or optimizers have;
+    * a tensor: a name only tensors have is used, or the variable is passed to a
+      ``torch.nn.functional`` function (``F.relu(x)``), every name used is a tensor's, and
+      the variable is not called; ruled out by a call or a name only modules or optimizers
+      have;
     * an optimizer: ``param_groups``/``add_param_group``, or both ``zero_grad`` and
       ``step``, and no name only tensors or modules have (which rule it out, as a call does);
     * a module: a name only modules have and none only tensors or optimizers have (which
       rule it out; modules have attributes of their own, so other names do not).
     """
-    names = set(uses)
+    names = set(uses) - {FUNCTIONAL_ARGUMENT}
     owners = {
         owner for name, calls in uses.items() for call in calls
         for owner in distinctive_owners(name, call, value_of)
     }  # fmt: skip
+    if FUNCTIONAL_ARGUMENT in uses:
+        owners.add(TENSOR_CLASS)
     tensor_only, module_only = names & _TENSOR_ONLY, names & _MODULE_ONLY
     optimizer_only = names & _OPTIMIZER_ONLY
     excluded = set()

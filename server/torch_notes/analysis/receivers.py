@@ -27,7 +27,11 @@ from __future__ import annotations
 from tree_sitter import Node, Query
 
 from torch_notes.analysis import queries
-from torch_notes.analysis.distinctive_members import class_from_uses, distinctive_owners
+from torch_notes.analysis.distinctive_members import (
+    FUNCTIONAL_ARGUMENT,
+    class_from_uses,
+    distinctive_owners,
+)
 from torch_notes.analysis.document import PYTHON, SourceDocument
 from torch_notes.analysis.evidence import (
     BOOLEAN,
@@ -114,9 +118,17 @@ _CALLS = Query(
 )
 _MEMBER_USES = Query(PYTHON, "(attribute object: (identifier) @owner attribute: (identifier))")
 _DIRECT_CALLS = Query(PYTHON, "(call function: (identifier) @owner)")
+_ARGUMENTS = Query(
+    PYTHON, "(call function: (attribute) @function arguments: (argument_list) @args)"
+)
+_FUNCTIONAL = "torch.nn.functional."
 
 EXCLUDES = "excludes:"
 """``what`` of an unknown value whose uses rule some torch classes out (``excludes:…``)."""
+
+PROJECT_INSTANCE = "project instance"
+"""``what`` of an unknown value made by a class of the project's own code (``Transformer(
+args)`` after ``from model import Transformer``): calling it gives what a module gives."""
 
 PLAIN, UNKNOWN_CLASS = "plain", "unknown"
 """Class kinds beside torch values: no torch base at all, or a base nothing is known about."""
@@ -143,9 +155,13 @@ _MAX_DEPTH = 60
 class Receivers:
     """The lazily evaluated values of one document's expressions (see the module docstring)."""
 
-    def __init__(self, doc: SourceDocument, *, thorough: bool = False) -> None:
+    def __init__(
+        self, doc: SourceDocument, *, thorough: bool = False, quick: Receivers | None = None
+    ) -> None:
         self.doc = doc
         self.thorough = thorough
+        self.quick = (quick or Receivers(doc)) if thorough else self
+        """The quick receivers a thorough one judges uses with (no recursion into uses)."""
         """Also infer from call sites and uses (see :meth:`refined`); costlier, so a hover
         asks for it only when the quick answer leaves a generic name undecided."""
         self._calls: dict[bytes, list[Node]] | None = None
@@ -620,15 +636,23 @@ class Receivers:
                     and outer.type == "call"
                     and outer.child_by_field_name("function") == attribute
                 ):
-                    call = call_of(outer, self.value)
+                    call = call_of(outer, self.quick.value)
                 text = source[member.start_byte : member.end_byte].decode("utf-8", "replace")
                 for index in ids:
                     uses.setdefault(index, {}).setdefault(text, []).append(call)
             for owner in queries.captures(_DIRECT_CALLS, scope, "owner"):
                 called.update(self._reaching(flow, owner))
+            for _, match in queries.matches(_ARGUMENTS, scope):
+                function = self.quick.value(match["function"][0])
+                if function.kind != IMPORT or not function.what.startswith(_FUNCTIONAL):
+                    continue
+                for argument in match["args"][0].named_children[:2]:
+                    if argument.type == "identifier":
+                        for index in self._reaching(flow, argument):
+                            uses.setdefault(index, {}).setdefault(FUNCTIONAL_ARGUMENT, [])
             result: dict[int, Value] = {}
             for index, members in uses.items():
-                cls, excluded = class_from_uses(members, index in called, self.value)
+                cls, excluded = class_from_uses(members, index in called, self.quick.value)
                 if cls is not None:
                     result[index] = Value(TORCH, cls)
                 elif excluded:
@@ -744,7 +768,10 @@ class Receivers:
             ecosystem = ecosystem_call(dotted)
             if ecosystem is not None:
                 return ecosystem
-            return foreign_call(dotted, call)
+            found = foreign_call(dotted, call)
+            if found.kind == UNKNOWN and _project_class(dotted):
+                return Value(UNKNOWN, PROJECT_INSTANCE)
+            return found
         if kind == CLASS and function.node is not None:
             return self.instance(function.node)
         if kind == FUNCTION and function.node is not None:
@@ -757,6 +784,8 @@ class Receivers:
             return UNKNOWN_VALUE
         if kind == FOREIGN and not function.is_container:
             return foreign(function.what)
+        if kind == UNKNOWN and function.what == PROJECT_INSTANCE:
+            return TENSOR  # model = Transformer(args); model(x): a module's output
         return UNKNOWN_VALUE
 
     def _instance_call(self, cls: Node, call: Call) -> Value:
@@ -764,7 +793,7 @@ class Receivers:
         dunder = self._class_member(cls, "__call__")
         if dunder is not None and dunder.kind == FUNCTION and dunder.node is not None:
             return self.returns(dunder.node)
-        if kind == MODULE:
+        if kind == MODULE or (kind == UNKNOWN_CLASS and self._class_member(cls, "forward")):
             forward = self._class_member(cls, "forward")
             if forward is not None and forward.kind == FUNCTION and forward.node is not None:
                 found = self.returns(forward.node)
@@ -900,3 +929,9 @@ def _default_of(parameter: Node) -> Node | None:
     if holder is not None and holder.type in ("default_parameter", "typed_default_parameter"):
         return holder.child_by_field_name("value")
     return None
+
+
+def _project_class(dotted: str) -> bool:
+    """``model.Transformer``: a class (capitalised) of a module nothing is known about."""
+    name = dotted.rpartition(".")[2]
+    return name[:1].isupper() and not name.isupper() and not is_module_base(dotted)
