@@ -177,7 +177,9 @@ def inline_labels(path: str, text: str, vocabulary: ApiMembers) -> list[tuple[Si
             word.startswith(".") != site.read for word, site in zip(words, chosen, strict=False)
         ):
             raise LabelError(f"{path}:{number}: labels {words} for sites {shown}")
-        labelled += [(site, word.lstrip(".") == "note") for site, word in zip(chosen, words)]
+        labelled += [
+            (site, word.lstrip(".") == "note") for site, word in zip(chosen, words, strict=True)
+        ]
     return labelled
 
 
