@@ -92,8 +92,19 @@ def analyse(text: str) -> Analysis:
 
 
 def call_names(analysis: Analysis) -> list[Node]:
-    """The name nodes of every ``x.name(...)`` call, in source order."""
+    """The name nodes of every ``x.name(...)`` call, in source order.
+
+    Calls still being typed count too: an attribute right before an unclosed ``(``.
+    """
     found = queries.captures(_CALLS, analysis.doc.tree.root_node, "name")
+    source = analysis.doc.source
+    for _, match in queries.matches(_READS, analysis.doc.tree.root_node):
+        attribute = match["attribute"][0]
+        parent = attribute.parent
+        if parent is not None and parent.type == "call":
+            continue
+        if source[attribute.end_byte : attribute.end_byte + 40].lstrip(b" \t").startswith(b"("):
+            found.append(match["name"][0])
     return sorted(found, key=lambda node: node.start_byte)
 
 

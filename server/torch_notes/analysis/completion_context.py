@@ -9,6 +9,7 @@ from lsprotocol import types
 from tree_sitter import Node
 
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.expressions import expression_before
 from torch_notes.analysis.positions import index_from_bytes
 from torch_notes.analysis.values import FOREIGN, IMPORT, Value
 from torch_notes.corpus.index import is_torch_name
@@ -128,26 +129,12 @@ def inside_brackets(analysis: Analysis, offset: int) -> bool:
     return False
 
 
-_EXPRESSIONS = frozenset(
-    {"identifier", "call", "attribute", "subscript", "parenthesized_expression", "string",
-     "concatenated_string", "list", "dictionary", "set", "tuple", "integer", "float",
-     "list_comprehension", "dictionary_comprehension", "set_comprehension"}
-)  # fmt: skip
-
-
 def _receiver_value(analysis: Analysis, row: int, dot: int) -> Value | None:
     """What the expression ending before the dot at code point ``dot`` of ``row`` holds."""
     doc = analysis.doc
     line = doc.line(row)
     end = doc.byte_offset((row, len(line[:dot].rstrip().encode("utf-8", "surrogatepass"))))
-    if end <= 0:
-        return None
-    found: Node | None = None
-    for node in _ancestors(doc.tree.root_node.descendant_for_byte_range(end - 1, end)):
-        if node.end_byte != end or node.start_point.row != row:
-            break  # a broken line may glue onto the previous one: keep to this line
-        if node.type in _EXPRESSIONS:
-            found = node
+    found = expression_before(doc, end)
     return None if found is None else analysis.receivers.value(found)
 
 

@@ -333,10 +333,12 @@ def class_from_uses(
       rule it out; modules have attributes of their own, so other names do not).
     """
     names = set(uses) - {FUNCTIONAL_ARGUMENT}
-    owners = {
-        owner for name, calls in uses.items() for call in calls
-        for owner in distinctive_owners(name, call, value_of)
-    }  # fmt: skip
+    owners: set[str] = set()  # classes some use gives away alone (not ``zero_grad``: two have it)
+    for name, calls in uses.items():
+        for call in calls:
+            found = distinctive_owners(name, call, value_of)
+            if len(found) == 1:
+                owners.add(found[0])
     if FUNCTIONAL_ARGUMENT in uses:
         owners.add(TENSOR_CLASS)
     tensor_only, module_only = names & _TENSOR_ONLY, names & _MODULE_ONLY

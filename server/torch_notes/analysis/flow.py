@@ -92,7 +92,7 @@ class Flow:
         """Whether ``name`` is bound in this scope (and not declared global or nonlocal)."""
         if name not in self.by_name:
             return False
-        if self.scope.type == "module":
+        if self.scope.parent is None:
             return True  # ``global x`` at module level changes nothing
         return name not in self.declared_global and name not in self.declared_nonlocal
 

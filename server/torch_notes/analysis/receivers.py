@@ -198,9 +198,14 @@ class Receivers:
 
     def _lookup(self, name: str, scope: Node, at: Node, *, flow_sensitive: bool) -> Value:
         flow = self.flow(scope)
-        if name in flow.declared_global and scope.type != "module":
+        top = scope.parent is None  # the module (or an ERROR root, in half-typed code)
+        if name in flow.declared_global and not top:
+            env = flow.env_at(at) if flow_sensitive and name in flow.by_name else None
+            ids = env.get(name) if env is not None else None
+            if ids:  # global x; x = torch.ones(2); x.sum(): this function's own assignment
+                return uncertain(join_all([self.binding_value(flow, i) for i in sorted(ids)]))
             return uncertain(self._module_value(name))
-        if name in flow.declared_nonlocal and scope.type != "module":
+        if name in flow.declared_nonlocal and not top:
             return uncertain(self._outer_value(name, scope))
         if flow.is_local(name):
             ids: frozenset[int] | None = None
@@ -216,9 +221,9 @@ class Receivers:
                     value = uncertain(value)
                 if value.kind != UNBOUND:
                     return value
-            if scope.type not in ("module", "class_definition"):
+            if not top and scope.type != "class_definition":
                 return UNKNOWN_VALUE  # unbound local: Python raises here
-        if scope.type == "module":
+        if top:
             if flow.by_name.get(WILDCARD_NAME):
                 return UNKNOWN_VALUE
             return imported(f"builtins.{name}") if name in BUILTIN_NAMES else UNKNOWN_VALUE

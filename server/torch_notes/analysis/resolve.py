@@ -33,7 +33,7 @@ from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.distinctive_members import distinctive_owners
 from torch_notes.analysis.document import PYTHON
 from torch_notes.analysis.evidence import Call, call_of
-from torch_notes.analysis.expressions import identifier_at
+from torch_notes.analysis.expressions import expression_before, identifier_at
 from torch_notes.analysis.imports import import_path_at
 from torch_notes.analysis.receivers import EXCLUDES, PLAIN, UNKNOWN_CLASS, Receivers
 from torch_notes.analysis.values import (
@@ -146,14 +146,30 @@ def member_symbols(
     if receiver is None or name.startswith("__"):
         return ()
     receivers = analysis.receivers
-    if any(child.type == "ERROR" for child in attribute.children):
-        value = Value(UNKNOWN)  # half-typed code: what precedes the dot may not be the receiver
-        return _symbols_for(receivers, value, attribute, name, vocabulary)
+    broken = any(child.type == "ERROR" for child in attribute.children)
+    if broken or (_in_error(attribute) and receiver.start_point.row != attribute.end_point.row):
+        # half-typed code: what tree-sitter glued before the dot may not be the receiver;
+        # what precedes the dot on its own line is
+        dot = next((c for c in attribute.children if c.type == "."), None)
+        found = None if dot is None else expression_before(analysis.doc, dot.start_byte)
+        if found is None:
+            return _symbols_for(receivers, Value(UNKNOWN), attribute, name, vocabulary)
+        receiver = found
     value = receivers.value(receiver)
     if _undecided(receivers, value):
         receivers = analysis.thorough_receivers
         value = receivers.value(receiver)
     return _symbols_for(receivers, value, attribute, name, vocabulary)
+
+
+def _in_error(node: Node) -> bool:
+    """Whether ``node`` lies in a part of the tree tree-sitter could not parse."""
+    current = node.parent
+    while current is not None and current.type not in ("block", "module"):
+        if current.type == "ERROR":
+            return True
+        current = current.parent
+    return False
 
 
 def _undecided(receivers: Receivers, value: Value) -> bool:

@@ -92,9 +92,7 @@ class GPT(nn.Module):
         self.apply(self._init_weights)  # note
         for pn, p in self.named_parameters():  # note
             if pn.endswith("c_proj.weight"):  # none
-                torch.nn.init.normal_(
-                    p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer)
-                )  # none none
+                torch.nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))  # none none
 
     def _init_weights(self, module):
         if isinstance(module, nn.Linear):
@@ -117,17 +115,13 @@ class GPT(nn.Module):
         logits = self.lm_head(x)
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(
-                logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1
-            )  # none note note note
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)  # none note note note
         return logits, loss
 
     @torch.no_grad()
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None):
         for _ in range(max_new_tokens):
-            idx_cond = (
-                idx if idx.size(1) <= self.config.block_size else idx[:, -self.config.block_size :]
-            )  # note
+            idx_cond = idx if idx.size(1) <= self.config.block_size else idx[:, -self.config.block_size :]  # note
             logits, _ = self(idx_cond)
             logits = logits[:, -1, :] / temperature
             if top_k is not None:

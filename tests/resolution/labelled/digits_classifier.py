@@ -41,9 +41,7 @@ def train(args, model, device, train_loader, optimizer, epoch):
         loss.backward()  # note
         optimizer.step()  # note
         if batch_idx % args.log_interval == 0:
-            print(
-                f"epoch {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)}] loss {loss.item():.6f}"
-            )  # note
+            print(f"epoch {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)}] loss {loss.item():.6f}")  # note
             if args.dry_run:
                 break
 

@@ -56,9 +56,7 @@ def run_worker(rank, world_size, steps=10):
     if rank == 0:
         torch.save(ddp_model.module.state_dict(), "checkpoint.pt")  # none note
     dist.barrier()  # none
-    model.load_state_dict(
-        torch.load("checkpoint.pt", map_location={"cuda:0": f"cuda:{rank}"})
-    )  # note none
+    model.load_state_dict(torch.load("checkpoint.pt", map_location={"cuda:0": f"cuda:{rank}"}))  # note none
     dist.destroy_process_group()  # none
 
 
@@ -83,9 +81,7 @@ class ParameterServer(nn.Module):
 
 def train_with_rpc(server_rref, data_loader):
     opt = DistributedOptimizer(
-        torch.optim.SGD,
-        server_rref.rpc_sync().get_param_rrefs(),
-        lr=0.05,  # none none
+        torch.optim.SGD, server_rref.rpc_sync().get_param_rrefs(), lr=0.05  # none none
     )
     loss_fn = nn.CrossEntropyLoss()
     for inputs, targets in data_loader:

@@ -95,9 +95,7 @@ def train(args):
     optimizer = torch.optim.Adam(transformer.parameters(), args.lr)  # none note
     mse_loss = torch.nn.MSELoss()
     vgg = Vgg16(requires_grad=False).to(device)  # note
-    style_transform = transforms.Compose(
-        [transforms.ToTensor(), transforms.Lambda(lambda x: x.mul(255))]
-    )  # none none none note
+    style_transform = transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: x.mul(255))])  # none none none note
     style = load_image(args.style_image, size=args.style_size)
     style = style_transform(style)
     style = style.repeat(args.batch_size, 1, 1, 1).to(device)  # note note
@@ -122,9 +120,7 @@ def train(args):
             optimizer.step()  # note
             agg_content_loss += content_loss.item()  # note
     transformer.eval().cpu()  # note note
-    save_model_filename = (
-        "epoch_" + str(args.epochs) + "_" + args.content_weight.__str__() + ".model"
-    )  # none
+    save_model_filename = "epoch_" + str(args.epochs) + "_" + args.content_weight.__str__() + ".model"  # none
     save_model_path = os.path.join(args.save_model_dir, save_model_filename)  # none
     torch.save(transformer.state_dict(), save_model_path)  # none note
     name = os.path.basename(save_model_path).split(".")[0]  # none none

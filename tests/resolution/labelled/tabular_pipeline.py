@@ -105,9 +105,7 @@ def export(model, x, out_dir):
     scripted = torch.jit.trace(model, x[:1])  # none
     example = x[:4].numpy().round(3)  # note none
     np.save(os.path.join(out_dir, "example.npy"), example.reshape(4, -1))  # none none none
-    weights = {
-        name: tensor.numpy() for name, tensor in model.state_dict().items()
-    }  # note note none
+    weights = {name: tensor.numpy() for name, tensor in model.state_dict().items()}  # note note none
     shapes = {name: array.shape for name, array in weights.items()}  # none
     scripted.save(os.path.join(out_dir, "model.pt"))  # none none
     return shapes
