@@ -71,6 +71,10 @@ class ApiMembers:
     def method_symbols(self, name: str) -> tuple[str, ...]:
         return self.methods.get(name, ())
 
+    def notes_for(self, symbol: str) -> tuple[str, ...]:
+        """What older resolvers asked instead of :meth:`knows` (for before/after figures)."""
+        return (symbol,) if self.knows(symbol) else ()
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
