@@ -188,8 +188,12 @@ class Receivers:
     def declared_elsewhere(self) -> frozenset[str]:
         """Names some scope declares ``global`` or ``nonlocal`` (never certain anywhere)."""
         if self._declared is None:
-            found = queries.captures(_DECLARATIONS, self.doc.tree.root_node, "name")
-            self._declared = frozenset(self.doc.node_text(node) for node in found)
+            source = self.doc.source
+            if b"global" not in source and b"nonlocal" not in source:
+                self._declared = frozenset()  # the usual case: no tree walk
+            else:
+                found = queries.captures(_DECLARATIONS, self.doc.tree.root_node, "name")
+                self._declared = frozenset(self.doc.node_text(node) for node in found)
         return self._declared
 
     def name_value(self, name: str, at: Node) -> Value:
@@ -217,7 +221,7 @@ class Receivers:
                 ids = frozenset(flow.by_name[name])
             if ids:
                 value = join_all([self.binding_value(flow, index) for index in sorted(ids)])
-                if not flow_sensitive or name in self.declared_elsewhere():
+                if value.certain and (not flow_sensitive or name in self.declared_elsewhere()):
                     value = uncertain(value)
                 if value.kind != UNBOUND:
                     return value
