@@ -476,3 +476,15 @@ def test_the_benchmark_label_table_parses(tmp_path: Path):
     table.write_text("a/b.py\t3\tview\tnote\n", encoding="utf-8")
     with pytest.raises(LabelError):
         table_labels(table)
+
+
+@pytest.mark.timeout(20)
+def test_a_file_that_is_all_error_still_resolves_and_terminates(api):
+    source = (
+        "import torch\nfrom torch import nn\n\ndef forward(x:\n"
+        "    y = super().forward(x).contiguous(\n    for i in range(3\n"
+        "        z = torch.cat([y, y]\n    return y.view(-1\n"
+    )
+    assert analyse(source).doc.tree.root_node.type == "ERROR"
+    found = {site.name: site.predicted for site in sites("broken.py", source, api)}
+    assert found["contiguous"] and found["view"] and not found["cat"]

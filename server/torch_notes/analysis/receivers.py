@@ -236,7 +236,7 @@ class Receivers:
     def _outer_value(self, name: str, scope: Node) -> Value:
         """``name`` seen from inside ``scope``, looked up in the scopes around it."""
         outer = scope_of(scope) if scope.parent is not None else scope
-        while outer.type == "class_definition":
+        while outer.type == "class_definition" and outer.parent is not None:
             outer = scope_of(outer)
         if outer == scope:
             return UNKNOWN_VALUE
@@ -757,7 +757,7 @@ class Receivers:
 
     def _super_value(self, node: Node) -> Value:
         scope = scope_of(node)
-        while scope.type not in ("function_definition", "module"):
+        while scope.type != "function_definition" and scope.parent is not None:
             scope = scope_of(scope)
         owner = enclosing_class(scope) if scope.type == "function_definition" else None
         if owner is None:
