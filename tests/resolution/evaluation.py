@@ -259,13 +259,15 @@ class Score:
         )
 
 
-def score_labelled(paths: Iterable[Path], vocabulary: ApiMembers) -> Score:
-    """The score over labelled files."""
+def score_labelled(
+    paths: Iterable[Path], vocabulary: ApiMembers, root: Path | None = None
+) -> Score:
+    """The score over labelled files (sites named relative to ``root``, when given)."""
     score = Score()
     for path in paths:
-        for site, positive in inline_labels(
-            str(path), path.read_text(encoding="utf-8"), vocabulary
-        ):
+        text = path.read_text(encoding="utf-8")
+        shown = str(path.relative_to(root)) if root is not None else str(path)
+        for site, positive in inline_labels(shown, text, vocabulary):
             score.add(site, positive)
     return score
 
