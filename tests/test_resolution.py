@@ -488,3 +488,26 @@ def test_a_file_that_is_all_error_still_resolves_and_terminates(api):
     assert analyse(source).doc.tree.root_node.type == "ERROR"
     found = {site.name: site.predicted for site in sites("broken.py", source, api)}
     assert found["contiguous"] and found["view"] and not found["cat"]
+
+
+def test_notebook_cells_carry_what_names_hold(api):
+    from torch_notes.analysis.notebook import Cell, NotebookAnalyser
+
+    cells = [
+        Cell("1", "import torch\nfrom torch import nn\n\nclass Net(nn.Module):\n    pass\n", 1),
+        Cell("2", 'model = Net()\ndevice = "cuda"\nwords = "a b".split()\n', 1),
+        Cell("3", "model.to(device)\nwords.index('a')\nmodel = 3\n", 1),
+        Cell("4", "model.to(device)\n", 1),
+    ]
+    found = NotebookAnalyser(UTF32).analyse(cells)
+
+    def symbols(key: str, marker: str) -> tuple[str, ...]:
+        analysis = found[key]
+        start = analysis.doc.text.index(marker)
+        node = identifier_at(analysis.doc, analysis.doc.point_at(types.Position(0, start)))
+        resolution = resolve_node(analysis, node, api)
+        return () if resolution is None else resolution.symbols
+
+    assert symbols("3", "to(") == ("torch.nn.Module.to",)  # Net(): a module, from two cells up
+    assert found["3"].exports.values["words"].kind == FOREIGN
+    assert symbols("4", "to(") == ()  # model = 3 in cell 3

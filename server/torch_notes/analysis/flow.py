@@ -87,6 +87,8 @@ class Flow:
     self_attributes: dict[str, list[int]] = field(default_factory=dict)
     """In a method: ``self.<name> = …`` → indexes of bindings recording those assignments."""
     self_name: str | None = None
+    end: Env | None = None
+    """The bindings reaching the end of the scope (``None`` when every path leaves early)."""
 
     def is_local(self, name: str) -> bool:
         """Whether ``name`` is bound in this scope (and not declared global or nonlocal)."""
@@ -607,5 +609,5 @@ def walk_scope(scope: Node, source: bytes) -> Flow:
         if first_clause_targets(scope) is None:
             return flow
         return flow
-    walker.block(scope.named_children, env)
+    flow.end = walker.block(scope.named_children, env)
     return flow

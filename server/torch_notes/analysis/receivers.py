@@ -24,6 +24,8 @@ run in a worker thread, make their own).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tree_sitter import Node, Query
 
 from torch_notes.analysis import queries
@@ -156,11 +158,18 @@ class Receivers:
     """The lazily evaluated values of one document's expressions (see the module docstring)."""
 
     def __init__(
-        self, doc: SourceDocument, *, thorough: bool = False, quick: Receivers | None = None
+        self,
+        doc: SourceDocument,
+        *,
+        thorough: bool = False,
+        quick: Receivers | None = None,
+        outer: Mapping[str, Value] | None = None,
     ) -> None:
         self.doc = doc
         self.thorough = thorough
-        self.quick = (quick or Receivers(doc)) if thorough else self
+        self.outer: Mapping[str, Value] = outer or {}
+        """What names held before the document starts (the cells above a notebook cell)."""
+        self.quick = (quick or Receivers(doc, outer=self.outer)) if thorough else self
         """The quick receivers a thorough one judges uses with (no recursion into uses)."""
         """Also infer from call sites and uses (see :meth:`refined`); costlier, so a hover
         asks for it only when the quick answer leaves a generic name undecided."""
@@ -230,6 +239,8 @@ class Receivers:
         if top:
             if flow.by_name.get(WILDCARD_NAME):
                 return UNKNOWN_VALUE
+            if name in self.outer:
+                return uncertain(self.outer[name])
             return imported(f"builtins.{name}") if name in BUILTIN_NAMES else UNKNOWN_VALUE
         return uncertain(self._outer_value(name, scope))
 
@@ -566,6 +577,44 @@ class Receivers:
         self._attributes[key] = found
         return found
 
+    # -- what later code sees (notebook cells) ---------------------------------------------
+
+    def exports(self) -> dict[str, Value]:
+        """Module-level names → what they hold once the document has run.
+
+        The values are made independent of this document's tree (a class defined here
+        becomes what its instances are, a function what it returns), so the cells below can
+        use them with their own trees.
+        """
+        root = self.doc.tree.root_node
+        flow = self.flow(root)
+        env = (
+            flow.end if flow.end is not None else {n: frozenset(i) for n, i in flow.by_name.items()}
+        )
+        found: dict[str, Value] = {}
+        for name, ids in env.items():
+            if name == WILDCARD_NAME or not ids:
+                continue
+            value = join_all([self.binding_value(flow, index) for index in sorted(ids)])
+            if value.kind != UNBOUND:
+                found[name] = self._portable(value)
+        return found
+
+    def _portable(self, value: Value, depth: int = 0) -> Value:
+        """``value`` without references into this document's tree."""
+        if depth > 4:
+            return UNKNOWN_VALUE
+        if value.kind == INSTANCE:
+            return Value(TORCH, value.what) if value.what else Value(UNKNOWN, PROJECT_INSTANCE)
+        if value.kind == CLASS and value.node is not None:
+            kind, _ = self.class_info(value.node)
+            return Value(CLASS, kind.what if isinstance(kind, Value) else "")
+        if value.kind == FUNCTION and value.node is not None:
+            return Value(FUNCTION, element=self._portable(self.returns(value.node), depth + 1))
+        items = tuple(self._portable(item, depth + 1) for item in value.items)
+        element = None if value.element is None else self._portable(value.element, depth + 1)
+        return Value(value.kind, value.what, value.certain, None, items, element)
+
     # -- call sites and uses (thorough only) --------------------------------------------
 
     def _call_index(self) -> dict[bytes, list[Node]]:
@@ -783,8 +832,14 @@ class Receivers:
             return found
         if kind == CLASS and function.node is not None:
             return self.instance(function.node)
+        if kind == CLASS:  # a class of an earlier notebook cell
+            if function.what.startswith("torch"):
+                return Value(TORCH, function.what)
+            return Value(UNKNOWN, PROJECT_INSTANCE)
         if kind == FUNCTION and function.node is not None:
             return self.returns(function.node)
+        if kind == FUNCTION:
+            return function.element or UNKNOWN_VALUE
         if kind == INSTANCE and function.node is not None:
             return self._instance_call(function.node, call)
         if kind == TORCH:

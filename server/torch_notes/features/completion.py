@@ -14,7 +14,8 @@ from torch_notes.analysis.resolve import rank_members
 from torch_notes.analysis.values import TORCH
 from torch_notes.corpus.index import CorpusIndex, owner_class
 from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
-from torch_notes.features.snippets import fuzzy_match, leading_whitespace, snippet_text
+from torch_notes.features.snippets import fuzzy_match, insertion, leading_whitespace
+from torch_notes.plain_text import plain_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class CompletionOptions:
 
     snippets: bool = True
     """``torchNotes.completion.snippets``."""
+    members: bool = True
+    """Member completions (``torchNotes.completion.members`` resolved for this client)."""
     snippet_support: bool = False
     """``textDocument.completion.completionItem.snippetSupport``."""
     as_is_support: bool = False
@@ -45,15 +48,17 @@ def _snippet_items(
         if not fuzzy_match(context.word, note.snippet.prefix):
             continue
         as_snippet = options.snippet_support
+        inserted = insertion(
+            note, doc, analysis.imports, context.row, as_snippet=as_snippet, indent=indent
+        )
         item = types.CompletionItem(
             label=note.snippet.prefix,
             kind=types.CompletionItemKind.Snippet,
-            detail=note.title.get(lang),
+            detail=plain_text(note.title.get(lang), lang),
             filter_text=note.snippet.prefix,
             sort_text=f"~{note.snippet.prefix}",
-            text_edit=types.TextEdit(
-                range=edit_range, new_text=snippet_text(note, as_snippet=as_snippet, indent=indent)
-            ),
+            text_edit=types.TextEdit(range=edit_range, new_text=inserted.text),
+            additional_text_edits=[inserted.imports] if inserted.imports else None,
             insert_text_format=(
                 types.InsertTextFormat.Snippet if as_snippet else types.InsertTextFormat.PlainText
             ),
@@ -77,9 +82,9 @@ def _kind(symbol: str, index: CorpusIndex) -> types.CompletionItemKind:
 
 
 def _member_items(
-    context: MemberAccess, index: CorpusIndex, lang: str
+    analysis: Analysis, context: MemberAccess, index: CorpusIndex, lang: str
 ) -> list[types.CompletionItem]:
-    owner = None
+    owner = None  # foreign receivers (``name = "abc"`` then ``name.``) get no context at all
     if context.receiver is not None:
         symbols = {
             name: (f"{context.receiver}.{name}",) for name in index.children(context.receiver)
@@ -90,6 +95,8 @@ def _member_items(
         symbols = {name: rank_members(found, owner) for name, found in index.methods.items()}
     items = []
     for name, candidates in sorted(symbols.items()):
+        if name.startswith("__"):
+            continue  # dunder methods are not what anyone types after a dot
         symbol = candidates[0]
         notes = [note for s in candidates for note in index.notes_for(s)]
         items.append(
@@ -98,7 +105,7 @@ def _member_items(
                 kind=_kind(symbol, index),
                 detail=symbol if len(candidates) == 1 else f"{symbol} (+{len(candidates) - 1})",
                 label_details=types.CompletionItemLabelDetails(
-                    description=notes[0].title.get(lang) if notes else None
+                    description=plain_text(notes[0].title.get(lang), lang) if notes else None
                 ),
                 sort_text=None if owner is None else f"{owner_class(symbol) != owner:d}{name}",
                 data={"kind": "api", "symbols": list(candidates)},
@@ -119,7 +126,7 @@ def complete(
     if isinstance(context, StatementStart):
         return _snippet_items(analysis, context, index, lang, options) if options.snippets else []
     if isinstance(context, MemberAccess):
-        return _member_items(context, index, lang)
+        return _member_items(analysis, context, index, lang) if options.members else []
     return []
 
 

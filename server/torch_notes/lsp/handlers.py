@@ -14,6 +14,8 @@ from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.hover import finding_hover, hover
 from torch_notes.features.snippets import insertion_edit
 from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
+from torch_notes.lsp.note_pages import write_page
+from torch_notes.lsp.notebook import NOTEBOOK_SYNC, NotebookFeature
 from torch_notes.lsp.server import TorchNotesServer
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
@@ -45,6 +47,18 @@ def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParam
 
 def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.document_closed(params.text_document.uri)
+
+
+def on_notebook_open(ls: TorchNotesServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.get_feature(NotebookFeature).opened(params)
+
+
+def on_notebook_change(ls: TorchNotesServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.get_feature(NotebookFeature).changed(params)
+
+
+def on_notebook_close(ls: TorchNotesServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    ls.get_feature(NotebookFeature).closed(params)
 
 
 def on_set_trace(ls: TorchNotesServer, params: types.SetTraceParams) -> None:
@@ -99,20 +113,32 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
     return completion.resolve(item, state.index, state.language, state.verified)
 
 
-def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def on_code_action(
+    ls: TorchNotesServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
+    """Quick fixes always; snippet and "Open note" actions only when asked for, where the
+    client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    fixes = ls.get_feature(DiagnosticsFeature).quick_fixes(params)
-    return fixes + code_actions.snippet_actions(
+    actions: list[types.CodeAction | types.Command] = []
+    actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
+    trigger = params.context.trigger_kind
+    if trigger == types.CodeActionTriggerKind.Automatic or not state.snippet_actions:
+        return actions
+    only = params.context.only
+    actions += code_actions.note_actions(
+        analysis, params.range, state.index, state.language, only=only
+    )
+    return actions + code_actions.snippet_actions(
         analysis,
         params.range,
         state.index,
         state.language,
         uri=params.text_document.uri,
         support=state.client.edits,
-        only=params.context.only,
+        only=only,
     )
 
 
@@ -146,10 +172,20 @@ def search_notes(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
     return commands.search_notes(ls.state.index, str(query), ls.state.language)
 
 
-def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+async def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+    """The note (id or API name) rendered in the user's language; with ``"open": true``
+    the page is also written to the cache and shown with ``window/showDocument``."""
     note_id = _argument(args, "id")
     state = ls.state
-    return commands.show_note(state.index, str(note_id), state.language, state.verified)
+    found = commands.show_note(state.index, str(note_id), state.language, state.verified)
+    wants_page = bool(args and isinstance(args[0], dict) and args[0].get("open") is True)
+    if found is None or not wants_page:
+        return found
+    page = write_page(found["id"], state.language, found["markdown"])
+    shown = await ls.window_show_document_async(
+        types.ShowDocumentParams(uri=page.as_uri(), take_focus=True)
+    )
+    return {**found, "page": page.as_uri(), "shown": bool(shown and shown.success)}
 
 
 def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
@@ -170,7 +206,9 @@ async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     analysis = ls.analysis(str(uri))
     if analysis is None:
         raise JsonRpcInvalidParams(f"not a Python document: {uri}")
-    edit = insertion_edit(analysis.doc, note, position, uri=str(uri), support=state.client.edits)
+    edit = insertion_edit(
+        analysis.doc, analysis.imports, note, position, uri=str(uri), support=state.client.edits
+    )
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert snippet {note.snippet.prefix}")
     )
@@ -184,6 +222,9 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_DID_OPEN, on_did_open, None),
     (types.TEXT_DOCUMENT_DID_CHANGE, on_did_change, None),
     (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
+    (types.NOTEBOOK_DOCUMENT_DID_OPEN, on_notebook_open, None),
+    (types.NOTEBOOK_DOCUMENT_DID_CHANGE, on_notebook_change, None),
+    (types.NOTEBOOK_DOCUMENT_DID_CLOSE, on_notebook_close, None),
     (types.SET_TRACE, on_set_trace, None),
     (types.WORKSPACE_DID_CHANGE_CONFIGURATION, on_did_change_configuration, None),
     (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, on_did_change_watched_files, None),
@@ -207,9 +248,12 @@ def create_server(
     *, poll_interval: float = 2.0, log_level: int | None = None, notes: Sequence[Path] = ()
 ) -> TorchNotesServer:
     """A server with every feature and command registered; ``notes`` are always loaded."""
-    server = TorchNotesServer(poll_interval=poll_interval, log_level=log_level)
+    server = TorchNotesServer(
+        poll_interval=poll_interval, log_level=log_level, notebook_document_sync=NOTEBOOK_SYNC
+    )
     server.state.command_line_paths = tuple(notes)
     server.add_feature(DiagnosticsFeature(server))
+    server.add_feature(NotebookFeature(server))
     for method, handler, options in FEATURES:
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:
