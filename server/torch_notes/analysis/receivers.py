@@ -167,13 +167,14 @@ class Receivers:
     ) -> None:
         self.doc = doc
         self.thorough = thorough
-        self.outer: Mapping[str, Value] = outer or {}
+        self.outer: Mapping[str, Value] = outer if outer is not None else {}
         """What names held before the document starts (the cells above a notebook cell)."""
         self.quick = (quick or Receivers(doc, outer=self.outer)) if thorough else self
         """The quick receivers a thorough one judges uses with (no recursion into uses)."""
         """Also infer from call sites and uses (see :meth:`refined`); costlier, so a hover
         asks for it only when the quick answer leaves a generic name undecided."""
         self._calls: dict[bytes, list[Node]] | None = None
+        self._exports: dict[str, Value] = {}
         self._usage: dict[int, dict[int, Value]] = {}
         self._flows: dict[int, Flow] = {}
         self._values: dict[int, Value] = {}
@@ -579,25 +580,28 @@ class Receivers:
 
     # -- what later code sees (notebook cells) ---------------------------------------------
 
-    def exports(self) -> dict[str, Value]:
-        """Module-level names → what they hold once the document has run.
-
-        The values are made independent of this document's tree (a class defined here
-        becomes what its instances are, a function what it returns), so the cells below can
-        use them with their own trees.
-        """
-        root = self.doc.tree.root_node
-        flow = self.flow(root)
+    def exported_names(self) -> frozenset[str]:
+        """Names the document binds at module level and still holds at its end."""
+        flow = self.flow(self.doc.tree.root_node)
         env = (
             flow.end if flow.end is not None else {n: frozenset(i) for n, i in flow.by_name.items()}
         )
-        found: dict[str, Value] = {}
-        for name, ids in env.items():
-            if name == WILDCARD_NAME or not ids:
-                continue
-            value = join_all([self.binding_value(flow, index) for index in sorted(ids)])
-            if value.kind != UNBOUND:
-                found[name] = self._portable(value)
+        return frozenset(name for name, ids in env.items() if ids and name != WILDCARD_NAME)
+
+    def export(self, name: str) -> Value:
+        """What the module-level ``name`` holds once the document has run.
+
+        Independent of this document's tree (a class defined here becomes what its
+        instances are, a function what it returns), so the cells below can use it.
+        """
+        found = self._exports.get(name)
+        if found is not None:
+            return found
+        flow = self.flow(self.doc.tree.root_node)
+        ids = (flow.end or {}).get(name) or frozenset(flow.by_name.get(name, ()))
+        value = join_all([self.binding_value(flow, index) for index in sorted(ids)])
+        found = UNKNOWN_VALUE if value.kind == UNBOUND else self._portable(value)
+        self._exports[name] = found
         return found
 
     def _portable(self, value: Value, depth: int = 0) -> Value:
