@@ -14,8 +14,10 @@ version, following Python:
   it stands;
 * **evidence** (:mod:`~torch_notes.analysis.evidence`): what torch calls, tensor methods,
   builtins and foreign libraries return, what local functions return (their ``return``
-  statements), what instances of local classes hold (``self.x = …`` in any method), what
-  calling an ``nn.Module`` gives (a tensor, in practice).
+  statements), what instances of local classes are and hold
+  (:mod:`~torch_notes.analysis.classes`), what calling an ``nn.Module`` gives (a tensor, in
+  practice); and, for the thorough receivers only, what the document's own call sites and
+  uses say (:mod:`~torch_notes.analysis.inference`).
 
 Everything is computed lazily and memoised: a hover walks only the scopes it needs. One
 :class:`Receivers` belongs to one document version and one thread (the diagnostics, which
@@ -29,16 +31,14 @@ from collections.abc import Mapping
 from tree_sitter import Node, Query
 
 from torch_notes.analysis import queries
+from torch_notes.analysis.classes import UNKNOWN_CLASS, ClassKind, LocalClasses
 from torch_notes.analysis.distinctive_members import (
-    FUNCTIONAL_ARGUMENT,
-    class_from_uses,
     distinctive_owners,
 )
 from torch_notes.analysis.document import PYTHON, SourceDocument
 from torch_notes.analysis.evidence import (
     BOOLEAN,
     BUILTIN_NAMES,
-    CONTEXT,
     NUMBER,
     STRING,
     Call,
@@ -46,7 +46,6 @@ from torch_notes.analysis.evidence import (
     binary,
     builtin_call,
     call_of,
-    class_kind_of_torch_base,
     ecosystem_call,
     element_of,
     enter,
@@ -79,9 +78,9 @@ from torch_notes.analysis.flow import (
 from torch_notes.analysis.flow import (
     IMPORT as IMPORT_BINDING,
 )
+from torch_notes.analysis.inference import Inference
 from torch_notes.analysis.scopes import (
     COMPREHENSIONS,
-    class_methods,
     decorator_names,
     enclosing_class,
     scope_of,
@@ -94,7 +93,6 @@ from torch_notes.analysis.values import (
     INSTANCE,
     MODULE,
     NONE_VALUE,
-    OPTIMIZER,
     TENSOR,
     TORCH,
     TUPLE,
@@ -114,26 +112,9 @@ from torch_notes.corpus.index import is_torch_name
 _DECLARATIONS = Query(
     PYTHON, "(global_statement (identifier) @name) (nonlocal_statement (identifier) @name)"
 )
-_CALLS = Query(
-    PYTHON,
-    "(call function: [(identifier) @name (attribute attribute: (identifier) @name)])",
-)
-_MEMBER_USES = Query(PYTHON, "(attribute object: (identifier) @owner attribute: (identifier))")
-_DIRECT_CALLS = Query(PYTHON, "(call function: (identifier) @owner)")
-_ARGUMENTS = Query(
-    PYTHON, "(call function: (attribute) @function arguments: (argument_list) @args)"
-)
-_FUNCTIONAL = "torch.nn.functional."
-
-EXCLUDES = "excludes:"
-"""``what`` of an unknown value whose uses rule some torch classes out (``excludes:…``)."""
-
 PROJECT_INSTANCE = "project instance"
 """``what`` of an unknown value made by a class of the project's own code (``Transformer(
 args)`` after ``from model import Transformer``): calling it gives what a module gives."""
-
-PLAIN, UNKNOWN_CLASS = "plain", "unknown"
-"""Class kinds beside torch values: no torch base at all, or a base nothing is known about."""
 
 _LITERALS: dict[str, Value] = {
     "string": STRING,
@@ -173,8 +154,9 @@ class Receivers:
         """The quick receivers a thorough one judges uses with (no recursion into uses)."""
         """Also infer from call sites and uses (see :meth:`refined`); costlier, so a hover
         asks for it only when the quick answer leaves a generic name undecided."""
-        self._calls: dict[bytes, list[Node]] | None = None
         self._exports: dict[str, Value] = {}
+        self.classes = LocalClasses(self)
+        self.inference = Inference(self)
         self._usage: dict[int, dict[int, Value]] = {}
         self._flows: dict[int, Flow] = {}
         self._values: dict[int, Value] = {}
@@ -273,7 +255,7 @@ class Receivers:
         try:
             value = self._compute_binding(flow, index)
             if self.thorough and value.kind == UNKNOWN:
-                value = self._usage_of(flow).get(index, value)
+                value = self.inference.usage_of(flow).get(index, value)
         finally:
             self._busy.discard(key)
         self._bindings[key] = value
@@ -331,7 +313,7 @@ class Receivers:
                     if "classmethod" in decorators:
                         return Value(CLASS, node=owner)
                     if "staticmethod" not in decorators:
-                        return self.instance(owner)
+                        return self.classes.instance(owner)
         if holder is not None and kind in ("typed_parameter", "typed_default_parameter"):
             annotation = holder.child_by_field_name("type")
             if annotation is not None:
@@ -345,7 +327,7 @@ class Receivers:
             if default is not None and default.type in ("list", "dictionary", "tuple", "set"):
                 return self.value(default)
         if self.thorough and function.type == "function_definition":
-            return self._argument_value(function, name)
+            return self.inference.argument_value(function, name)
         return UNKNOWN_VALUE
 
     def annotation_value(self, annotation: Node) -> Value:
@@ -381,7 +363,7 @@ class Receivers:
             return UNKNOWN_VALUE
         value = self.value(node)
         if value.kind == CLASS and value.node is not None:
-            return self.instance(value.node)
+            return self.classes.instance(value.node)
         if value.kind != IMPORT:
             return UNKNOWN_VALUE
         dotted = value.what
@@ -511,72 +493,13 @@ class Receivers:
         if kind == IMPORT:
             return imported(f"{owner.what}.{name}")
         if kind == INSTANCE and owner.node is not None:
-            return self.instance_attribute(owner.node, name)
+            return self.classes.instance_attribute(owner.node, name)
         if kind == CLASS and owner.node is not None:
-            found = self._class_member(owner.node, name)
+            found = self.classes.member(owner.node, name)
             return found if found is not None else UNKNOWN_VALUE
         if kind == TUPLE and owner.element is not None and name in ("values", "indices"):
             return owner.element
         return attribute_of(owner, name)
-
-    def instance_attribute(self, cls: Node, name: str) -> Value:
-        """``instance.name`` for an instance of the local class ``cls``."""
-        member = self._class_member(cls, name)
-        if member is not None:
-            return member
-        found = self._assigned_attribute(cls, name)
-        if found is not None:
-            return found
-        kind, _ = self.class_info(cls)
-        if isinstance(kind, Value):
-            return attribute_of(kind, name)
-        return UNKNOWN_VALUE
-
-    def _class_member(self, cls: Node, name: str) -> Value | None:
-        """A method or class attribute ``name`` defined in ``cls`` or a local base."""
-        for method in class_methods(cls):
-            method_name = method.child_by_field_name("name")
-            if method_name is not None and self.doc.node_text(method_name) == name:
-                if "property" in decorator_names(method) or "cached_property" in decorator_names(
-                    method
-                ):
-                    return uncertain(self.returns(method))
-                return Value(FUNCTION, node=method)
-        for base in self._local_bases(cls):
-            found = self._class_member(base, name)
-            if found is not None:
-                return found
-        return None
-
-    def _assigned_attribute(self, cls: Node, name: str) -> Value | None:
-        """The join of every ``self.name = …`` in the class's methods and class-body binding."""
-        key = (cls.id, name)
-        if key in self._attributes:
-            return self._attributes[key]
-        if key in self._busy:
-            return None
-        self._busy.add(key)
-        try:
-            values: list[Value] = []
-            body_flow = self.flow(cls)
-            for index in body_flow.by_name.get(name, ()):
-                values.append(self.binding_value(body_flow, index))
-            for method in class_methods(cls):
-                flow = self.flow(method)
-                for index in flow.self_attributes.get(name, ()):
-                    values.append(uncertain(self.binding_value(flow, index)))
-            found: Value | None = join_all(values) if values else None
-            if found is None:
-                for base in self._local_bases(cls):
-                    found = self._assigned_attribute(base, name)
-                    if found is not None:
-                        break
-            if found is not None and found.kind == UNBOUND:
-                found = None
-        finally:
-            self._busy.discard(key)
-        self._attributes[key] = found
-        return found
 
     # -- what later code sees (notebook cells) ---------------------------------------------
 
@@ -611,7 +534,7 @@ class Receivers:
         if value.kind == INSTANCE:
             return Value(TORCH, value.what) if value.what else Value(UNKNOWN, PROJECT_INSTANCE)
         if value.kind == CLASS and value.node is not None:
-            kind, _ = self.class_info(value.node)
+            kind, _ = self.classes.info(value.node)
             return Value(CLASS, kind.what if isinstance(kind, Value) else "")
         if value.kind == FUNCTION and value.node is not None:
             return Value(FUNCTION, element=self._portable(self.returns(value.node), depth + 1))
@@ -619,178 +542,14 @@ class Receivers:
         element = None if value.element is None else self._portable(value.element, depth + 1)
         return Value(value.kind, value.what, value.certain, None, items, element)
 
-    # -- call sites and uses (thorough only) --------------------------------------------
-
-    def _call_index(self) -> dict[bytes, list[Node]]:
-        """Every call in the document by the name it calls (``f(...)``, ``x.f(...)``)."""
-        if self._calls is None:
-            index: dict[bytes, list[Node]] = {}
-            source = self.doc.source
-            for name in queries.captures(_CALLS, self.doc.tree.root_node, "name"):
-                call = name.parent if name.parent is not None else name
-                if call.type == "attribute":
-                    call = call.parent if call.parent is not None else call
-                index.setdefault(source[name.start_byte : name.end_byte], []).append(call)
-            self._calls = index
-        return self._calls
-
-    def _argument_value(self, function: Node, parameter: Node) -> Value:
-        """What the document's own calls of ``function`` pass for ``parameter``."""
-        name = function.child_by_field_name("name")
-        parameters = function.child_by_field_name("parameters")
-        if name is None or parameters is None:
-            return UNKNOWN_VALUE
-        position, keyword = _parameter_position(parameters, parameter, self.doc.source)
-        if keyword is None:
-            return UNKNOWN_VALUE
-        values: list[Value] = []
-        for call in self._call_index().get(self.doc.source[name.start_byte : name.end_byte], ()):
-            callee = call.child_by_field_name("function")
-            if callee is None or self.value(callee) != Value(FUNCTION, node=function):
-                continue
-            arguments = call_of(call, None)
-            shift = 0
-            if callee.type == "attribute":
-                owner = self.value(callee.child_by_field_name("object"))
-                shift = 1 if owner.kind == INSTANCE else 0
-            given = arguments.keywords.get(keyword)
-            index = None if position is None else position - shift
-            if given is None and index is not None and 0 <= index < len(arguments.positional):
-                given = arguments.positional[index]
-            if given is None:
-                if arguments.splat:
-                    return UNKNOWN_VALUE
-                default = _default_of(parameter)
-                values.append(self.value(default) if default is not None else UNKNOWN_VALUE)
-                continue
-            values.append(self.value(given))
-        if not values:
-            return UNKNOWN_VALUE
-        found = join_all(values)
-        return UNKNOWN_VALUE if found.kind == UNBOUND else uncertain(found)
-
-    def _usage_of(self, flow: Flow) -> dict[int, Value]:
-        """Binding index → the torch class its uses give away (``x.unsqueeze(0)``: a tensor)."""
-        found = self._usage.get(flow.scope.id)
-        if found is not None:
-            return found
-        key = ("usage", flow.scope.id)
-        if key in self._busy:
-            return {}
-        self._busy.add(key)
-        try:
-            uses: dict[int, dict[str, list[Call | None]]] = {}
-            called: set[int] = set()
-            scope = flow.scope
-            source = self.doc.source
-            for owner in queries.captures(_MEMBER_USES, scope, "owner"):
-                ids = self._reaching(flow, owner)
-                if not ids:
-                    continue
-                attribute = owner.parent
-                member = attribute.child_by_field_name("attribute") if attribute else None
-                if attribute is None or member is None:
-                    continue
-                outer = attribute.parent
-                call = None
-                if (
-                    outer is not None
-                    and outer.type == "call"
-                    and outer.child_by_field_name("function") == attribute
-                ):
-                    call = call_of(outer, self.quick.value)
-                text = source[member.start_byte : member.end_byte].decode("utf-8", "replace")
-                for index in ids:
-                    uses.setdefault(index, {}).setdefault(text, []).append(call)
-            for owner in queries.captures(_DIRECT_CALLS, scope, "owner"):
-                called.update(self._reaching(flow, owner))
-            for _, match in queries.matches(_ARGUMENTS, scope):
-                function = self.quick.value(match["function"][0])
-                if function.kind != IMPORT or not function.what.startswith(_FUNCTIONAL):
-                    continue
-                for argument in match["args"][0].named_children[:2]:
-                    if argument.type == "identifier":
-                        for index in self._reaching(flow, argument):
-                            uses.setdefault(index, {}).setdefault(FUNCTIONAL_ARGUMENT, [])
-            result: dict[int, Value] = {}
-            for index, members in uses.items():
-                cls, excluded = class_from_uses(members, index in called, self.quick.value)
-                if cls is not None:
-                    result[index] = Value(TORCH, cls)
-                elif excluded:
-                    result[index] = Value(UNKNOWN, EXCLUDES + ",".join(sorted(excluded)))
-        finally:
-            self._busy.discard(key)
-        self._usage[flow.scope.id] = result
-        return result
-
-    def _reaching(self, flow: Flow, name_node: Node) -> frozenset[int]:
-        """The bindings of ``flow`` that reach the name ``name_node`` (used in that scope)."""
-        if scope_of(name_node).id != flow.scope.id:
-            return frozenset()
-        name = self.doc.node_text(name_node)
-        if not flow.is_local(name):
-            return frozenset()
-        env = flow.env_at(name_node)
-        if env is None:
-            return frozenset(flow.by_name[name])
-        return env.get(name, frozenset())
-
     def instance(self, cls: Node) -> Value:
         """An instance of the local class ``cls`` (``what``: the torch class it derives from)."""
-        kind, _ = self.class_info(cls)
+        kind, _ = self.classes.info(cls)
         return Value(INSTANCE, kind.what if isinstance(kind, Value) else "", node=cls)
 
-    # -- classes -----------------------------------------------------------------------
-
-    def _bases(self, cls: Node) -> list[Node]:
-        arguments = cls.child_by_field_name("superclasses")
-        if arguments is None:
-            return []
-        return [
-            c for c in arguments.named_children if c.type not in ("keyword_argument", "comment")
-        ]
-
-    def _local_bases(self, cls: Node) -> list[Node]:
-        found = []
-        for base in self._bases(cls):
-            value = self.value(base)
-            if value.kind == CLASS and value.node is not None and value.node != cls:
-                found.append(value.node)
-        return found
-
-    def class_info(self, cls: Node) -> tuple[Value | str, frozenset[str]]:
-        """What instances of ``cls`` are (a torch value, :data:`PLAIN` or :data:`UNKNOWN_CLASS`)
-        and the member names the class and its local bases define."""
-        found = self._classes.get(cls.id)
-        if found is not None:
-            return found
-        key = ("class", cls.id)
-        if key in self._busy:
-            return UNKNOWN_CLASS, frozenset()
-        self._busy.add(key)
-        try:
-            kinds: list[Value | str] = []
-            names = set(self.flow(cls).by_name)
-            for method in class_methods(cls):
-                method_name = method.child_by_field_name("name")
-                if method_name is not None:
-                    names.add(self.doc.node_text(method_name))
-            for base in self._bases(cls):
-                value = self.value(base)
-                if value.kind == CLASS and value.node is not None and value.node != cls:
-                    kind, inherited = self.class_info(value.node)
-                    kinds.append(kind)
-                    names |= inherited
-                elif value.kind == IMPORT:
-                    kinds.append(_base_kind(value.what))
-                else:
-                    kinds.append(UNKNOWN_CLASS)
-            result = (_combine_kinds(kinds), frozenset(names))
-        finally:
-            self._busy.discard(key)
-        self._classes[cls.id] = result
-        return result
+    def class_info(self, cls: Node) -> tuple[ClassKind, frozenset[str]]:
+        """What instances of ``cls`` are, and the names it defines (:class:`LocalClasses`)."""
+        return self.classes.info(cls)
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -815,7 +574,7 @@ class Receivers:
         owner = enclosing_class(scope) if scope.type == "function_definition" else None
         if owner is None:
             return UNKNOWN_VALUE
-        kind, _ = self.class_info(owner)
+        kind, _ = self.classes.info(owner)
         return kind if isinstance(kind, Value) else UNKNOWN_VALUE
 
     def call_value(self, function: Value, call: Call) -> Value:
@@ -835,7 +594,7 @@ class Receivers:
                 return Value(UNKNOWN, PROJECT_INSTANCE)
             return found
         if kind == CLASS and function.node is not None:
-            return self.instance(function.node)
+            return self.classes.instance(function.node)
         if kind == CLASS:  # a class of an earlier notebook cell
             if function.what.startswith("torch"):
                 return Value(TORCH, function.what)
@@ -857,12 +616,12 @@ class Receivers:
         return UNKNOWN_VALUE
 
     def _instance_call(self, cls: Node, call: Call) -> Value:
-        kind, _ = self.class_info(cls)
-        dunder = self._class_member(cls, "__call__")
+        kind, _ = self.classes.info(cls)
+        dunder = self.classes.member(cls, "__call__")
         if dunder is not None and dunder.kind == FUNCTION and dunder.node is not None:
             return self.returns(dunder.node)
-        if kind == MODULE or (kind == UNKNOWN_CLASS and self._class_member(cls, "forward")):
-            forward = self._class_member(cls, "forward")
+        if kind == MODULE or (kind == UNKNOWN_CLASS and self.classes.member(cls, "forward")):
+            forward = self.classes.member(cls, "forward")
             if forward is not None and forward.kind == FUNCTION and forward.node is not None:
                 found = self.returns(forward.node)
                 if found.kind in (TORCH, TUPLE, FOREIGN):
@@ -876,19 +635,19 @@ class Receivers:
         if kind == IMPORT:
             return self.call_value(imported(f"{owner.what}.{name}"), call)
         if kind == INSTANCE and owner.node is not None:
-            member = self._class_member(owner.node, name)
+            member = self.classes.member(owner.node, name)
             if member is not None:
                 return self.call_value(member, call)
-            attribute = self._assigned_attribute(owner.node, name)
+            attribute = self.classes.assigned(owner.node, name)
             if attribute is not None:
                 return self.call_value(attribute, call)
-            class_kind, _ = self.class_info(owner.node)
+            class_kind, _ = self.classes.info(owner.node)
             if isinstance(class_kind, Value):
                 result = torch_method(class_kind, name, call)
                 return owner if result == class_kind and class_kind == MODULE else result
             return UNKNOWN_VALUE
         if kind == CLASS and owner.node is not None:
-            member = self._class_member(owner.node, name)
+            member = self.classes.member(owner.node, name)
             return self.call_value(member, call) if member is not None else UNKNOWN_VALUE
         if kind == TORCH:
             return torch_method(owner, name, call)
@@ -937,66 +696,6 @@ class Receivers:
         value = uncertain(value)
         self._returns[function.id] = value
         return value
-
-
-def _base_kind(dotted: str) -> Value | str:
-    """What instances are when a class derives from the imported ``dotted``."""
-    if is_torch_name(dotted):
-        found = class_kind_of_torch_base(dotted)
-        return found if found is not None else UNKNOWN_CLASS
-    if is_module_base(dotted):
-        return MODULE
-    if dotted in ("builtins.object",) or (
-        is_foreign_module(dotted) and not dotted.startswith("builtins.")
-    ):
-        return PLAIN
-    if dotted.startswith("builtins."):
-        return PLAIN
-    return UNKNOWN_CLASS
-
-
-def _combine_kinds(kinds: list[Value | str]) -> Value | str:
-    """A class's kind from its bases' kinds: a module base wins, an unknown base leaves it open."""
-    for wanted in (MODULE, OPTIMIZER):
-        if wanted in kinds:
-            return wanted
-    for kind in kinds:
-        if isinstance(kind, Value) and kind != CONTEXT:
-            return kind
-    if UNKNOWN_CLASS in kinds:
-        return UNKNOWN_CLASS
-    return PLAIN
-
-
-def _parameter_position(
-    parameters: Node, parameter: Node, source: bytes
-) -> tuple[int | None, str | None]:
-    """(Positional index or ``None`` for keyword-only, name) of a parameter name node."""
-    position = 0
-    positional = True
-    for child in parameters.named_children:
-        if child.type in ("list_splat_pattern", "keyword_separator"):
-            positional = False
-            if child.type == "keyword_separator":
-                continue
-        if child.type == "dictionary_splat_pattern" or child.type == "list_splat_pattern":
-            if child.start_byte <= parameter.start_byte < child.end_byte:
-                return None, None
-            continue
-        if child.type == "positional_separator":
-            continue
-        if child.start_byte <= parameter.start_byte < child.end_byte:
-            text = source[parameter.start_byte : parameter.end_byte].decode("utf-8", "replace")
-            return (position if positional else None), text
-        position += 1
-    return None, None
-
-
-def _default_of(parameter: Node) -> Node | None:
-    holder = parameter.parent
-    if holder is not None and holder.type in ("default_parameter", "typed_default_parameter"):
-        return holder.child_by_field_name("value")
-    return None
 
 
 def _project_class(dotted: str) -> bool:

@@ -30,12 +30,14 @@ from tree_sitter import Node, Point, Query
 
 from torch_notes.analysis import queries
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.classes import PLAIN, UNKNOWN_CLASS
 from torch_notes.analysis.distinctive_members import distinctive_owners
 from torch_notes.analysis.document import PYTHON
 from torch_notes.analysis.evidence import Call, call_of
 from torch_notes.analysis.expressions import expression_before, identifier_at
 from torch_notes.analysis.imports import import_path_at
-from torch_notes.analysis.receivers import EXCLUDES, PLAIN, UNKNOWN_CLASS, Receivers
+from torch_notes.analysis.inference import EXCLUDES
+from torch_notes.analysis.receivers import Receivers
 from torch_notes.analysis.values import (
     IMPORT,
     INSTANCE,
