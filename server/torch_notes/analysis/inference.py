@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node, Query
+from tree_sitter import Node
 
-from torch_notes.analysis import queries
 from torch_notes.analysis.distinctive_members import FUNCTIONAL_ARGUMENT, class_from_uses
-from torch_notes.analysis.document import PYTHON
 from torch_notes.analysis.evidence import Call, call_of
 from torch_notes.analysis.flow import Flow
 from torch_notes.analysis.scopes import scope_of
@@ -43,15 +41,6 @@ from torch_notes.analysis.values import (
 if TYPE_CHECKING:
     from torch_notes.analysis.receivers import Receivers
 
-_CALLS = Query(
-    PYTHON,
-    "(call function: [(identifier) @name (attribute attribute: (identifier) @name)])",
-)
-_MEMBER_USES = Query(PYTHON, "(attribute object: (identifier) @owner attribute: (identifier))")
-_DIRECT_CALLS = Query(PYTHON, "(call function: (identifier) @owner)")
-_ARGUMENTS = Query(
-    PYTHON, "(call function: (attribute) @function arguments: (argument_list) @args)"
-)
 _FUNCTIONAL = "torch.nn.functional."
 
 EXCLUDES = "excludes:"
@@ -59,26 +48,63 @@ EXCLUDES = "excludes:"
 
 
 class Inference:
-    """Call-site and use evidence for one document (memoised; owned by thorough receivers)."""
+    """Call-site and use evidence for one document (memoised; owned by thorough receivers).
+
+    Occurrences of a name are found by searching the source's bytes, then mapped to tree
+    nodes: no walk over the whole tree, so a question about one function of a 20,000-line
+    file costs what that function's name costs.
+    """
 
     def __init__(self, receivers: Receivers) -> None:
         self.receivers = receivers
-        self._calls: dict[bytes, list[Node]] | None = None
-        self._usage: dict[int, dict[int, Value]] = {}
-        self._busy: set[int] = set()
+        self._calls: dict[bytes, list[Node]] = {}
+        self._usage: dict[tuple[int, str], dict[int, Value]] = {}
+        self._busy: set[tuple[int, str]] = set()
 
-    def _call_index(self) -> dict[bytes, list[Node]]:
-        """Every call in the document by the name it calls (``f(...)``, ``x.f(...)``)."""
-        if self._calls is None:
-            index: dict[bytes, list[Node]] = {}
-            source = self.receivers.doc.source
-            for name in queries.captures(_CALLS, self.receivers.doc.tree.root_node, "name"):
-                call = name.parent if name.parent is not None else name
-                if call.type == "attribute":
-                    call = call.parent if call.parent is not None else call
-                index.setdefault(source[name.start_byte : name.end_byte], []).append(call)
-            self._calls = index
-        return self._calls
+    def occurrences(self, name: bytes, start: int, end: int) -> list[Node]:
+        """The identifier nodes spelled ``name`` between bytes ``start`` and ``end``."""
+        doc = self.receivers.doc
+        source, root = doc.source, doc.tree.root_node
+        found = []
+        position = source.find(name, start, end)
+        while position != -1:
+            stop = position + len(name)
+            before = source[position - 1 : position] if position > 0 else b""
+            after = source[stop : stop + 1]
+            if not _is_word(before) and not _is_word(after):
+                node = root.named_descendant_for_byte_range(position, stop)
+                if (
+                    node is not None
+                    and node.type == "identifier"
+                    and (node.start_byte, node.end_byte) == (position, stop)
+                ):
+                    found.append(node)
+            position = source.find(name, stop, end)
+        return found
+
+    def _calls_of(self, name: bytes) -> list[Node]:
+        """The calls of ``name(...)`` and ``x.name(...)`` anywhere in the document."""
+        found = self._calls.get(name)
+        if found is None:
+            found = []
+            for node in self.occurrences(name, 0, len(self.receivers.doc.source)):
+                callee = node
+                parent = node.parent
+                if (
+                    parent is not None
+                    and parent.type == "attribute"
+                    and parent.child_by_field_name("attribute") == node
+                ):
+                    callee = parent
+                call = callee.parent
+                if (
+                    call is not None
+                    and call.type == "call"
+                    and call.child_by_field_name("function") == callee
+                ):
+                    found.append(call)
+            self._calls[name] = found
+        return found
 
     def argument_value(self, function: Node, parameter: Node) -> Value:
         """What the document's own calls of ``function`` pass for ``parameter``."""
@@ -86,13 +112,12 @@ class Inference:
         parameters = function.child_by_field_name("parameters")
         if name is None or parameters is None:
             return UNKNOWN_VALUE
-        position, keyword = parameter_position(parameters, parameter, self.receivers.doc.source)
+        source = self.receivers.doc.source
+        position, keyword = parameter_position(parameters, parameter, source)
         if keyword is None:
             return UNKNOWN_VALUE
         values: list[Value] = []
-        for call in self._call_index().get(
-            self.receivers.doc.source[name.start_byte : name.end_byte], ()
-        ):
+        for call in self._calls_of(source[name.start_byte : name.end_byte]):
             callee = call.child_by_field_name("function")
             if callee is None or self.receivers.value(callee) != Value(FUNCTION, node=function):
                 continue
@@ -109,71 +134,79 @@ class Inference:
                 if arguments.splat:
                     return UNKNOWN_VALUE
                 default = default_of(parameter)
-                values.append(
-                    self.receivers.value(default) if default is not None else UNKNOWN_VALUE
-                )
+                found = UNKNOWN_VALUE if default is None else self.receivers.value(default)
+                values.append(found)
                 continue
             values.append(self.receivers.value(given))
         if not values:
             return UNKNOWN_VALUE
-        found = join_all(values)
-        return UNKNOWN_VALUE if found.kind == UNBOUND else uncertain(found)
+        joined = join_all(values)
+        return UNKNOWN_VALUE if joined.kind == UNBOUND else uncertain(joined)
 
-    def usage_of(self, flow: Flow) -> dict[int, Value]:
-        """Binding index → the torch class its uses give away (``x.unsqueeze(0)``: a tensor)."""
-        found = self._usage.get(flow.scope.id)
+    def usage_of(self, flow: Flow, name: str) -> dict[int, Value]:
+        """Binding index (of ``name`` in ``flow``) → what its uses say (``x.unsqueeze(0)``)."""
+        key = (flow.scope.id, name)
+        found = self._usage.get(key)
         if found is not None:
             return found
-        key = flow.scope.id
         if key in self._busy:
             return {}
         self._busy.add(key)
         try:
-            uses: dict[int, dict[str, list[Call | None]]] = {}
-            called: set[int] = set()
-            scope = flow.scope
-            source = self.receivers.doc.source
-            for owner in queries.captures(_MEMBER_USES, scope, "owner"):
-                ids = self._reaching(flow, owner)
-                if not ids:
+            found = self._judge_uses(flow, name)
+        finally:
+            self._busy.discard(key)
+        self._usage[key] = found
+        return found
+
+    def _judge_uses(self, flow: Flow, name: str) -> dict[int, Value]:
+        quick = self.receivers.quick.value
+        uses: dict[int, dict[str, list[Call | None]]] = {}
+        called: set[int] = set()
+        scope = flow.scope
+        source = self.receivers.doc.source
+        for node in self.occurrences(name.encode("utf-8"), scope.start_byte, scope.end_byte):
+            ids = self._reaching(flow, node)
+            if not ids:
+                continue
+            parent = node.parent
+            if parent is None:
+                continue
+            if parent.type == "attribute" and parent.child_by_field_name("object") == node:
+                member = parent.child_by_field_name("attribute")
+                if member is None:
                     continue
-                attribute = owner.parent
-                member = attribute.child_by_field_name("attribute") if attribute else None
-                if attribute is None or member is None:
-                    continue
-                outer = attribute.parent
+                outer = parent.parent
                 call = None
                 if (
                     outer is not None
                     and outer.type == "call"
-                    and outer.child_by_field_name("function") == attribute
+                    and outer.child_by_field_name("function") == parent
                 ):
-                    call = call_of(outer, self.receivers.quick.value)
+                    call = call_of(outer, quick)
                 text = source[member.start_byte : member.end_byte].decode("utf-8", "replace")
                 for index in ids:
                     uses.setdefault(index, {}).setdefault(text, []).append(call)
-            for owner in queries.captures(_DIRECT_CALLS, scope, "owner"):
-                called.update(self._reaching(flow, owner))
-            for _, match in queries.matches(_ARGUMENTS, scope):
-                function = self.receivers.quick.value(match["function"][0])
-                if function.kind != IMPORT or not function.what.startswith(_FUNCTIONAL):
-                    continue
-                for argument in match["args"][0].named_children[:2]:
-                    if argument.type == "identifier":
-                        for index in self._reaching(flow, argument):
-                            uses.setdefault(index, {}).setdefault(FUNCTIONAL_ARGUMENT, [])
-            result: dict[int, Value] = {}
-            for index, members in uses.items():
-                cls, excluded = class_from_uses(
-                    members, index in called, self.receivers.quick.value
-                )
-                if cls is not None:
-                    result[index] = Value(TORCH, cls)
-                elif excluded:
-                    result[index] = Value(UNKNOWN, EXCLUDES + ",".join(sorted(excluded)))
-        finally:
-            self._busy.discard(key)
-        self._usage[flow.scope.id] = result
+            elif parent.type == "call" and parent.child_by_field_name("function") == node:
+                called.update(ids)
+            elif parent.type == "argument_list" and node in parent.named_children[:2]:
+                call = parent.parent
+                function = call.child_by_field_name("function") if call is not None else None
+                value = quick(function) if function is not None else None
+                if (
+                    value is not None
+                    and value.kind == IMPORT
+                    and value.what.startswith(_FUNCTIONAL)
+                ):
+                    for index in ids:
+                        uses.setdefault(index, {}).setdefault(FUNCTIONAL_ARGUMENT, [])
+        result: dict[int, Value] = {}
+        for index, members in uses.items():
+            cls, excluded = class_from_uses(members, index in called, quick)
+            if cls is not None:
+                result[index] = Value(TORCH, cls)
+            elif excluded:
+                result[index] = Value(UNKNOWN, EXCLUDES + ",".join(sorted(excluded)))
         return result
 
     def _reaching(self, flow: Flow, name_node: Node) -> frozenset[int]:
@@ -187,6 +220,11 @@ class Inference:
         if env is None:
             return frozenset(flow.by_name[name])
         return env.get(name, frozenset())
+
+
+def _is_word(byte: bytes) -> bool:
+    """Whether a one-byte string continues an identifier (non-ASCII bytes count as letters)."""
+    return bool(byte) and (byte.isalnum() or byte == b"_" or byte[0] >= 0x80)
 
 
 def parameter_position(

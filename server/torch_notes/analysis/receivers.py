@@ -255,7 +255,7 @@ class Receivers:
         try:
             value = self._compute_binding(flow, index)
             if self.thorough and value.kind == UNKNOWN:
-                value = self.inference.usage_of(flow).get(index, value)
+                value = self.inference.usage_of(flow, flow.bindings[index].name).get(index, value)
         finally:
             self._busy.discard(key)
         self._bindings[key] = value
