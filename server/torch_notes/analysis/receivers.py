@@ -28,14 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tree_sitter import Node, Query
+from tree_sitter import Node
 
-from torch_notes.analysis import queries
 from torch_notes.analysis.classes import UNKNOWN_CLASS, ClassKind, LocalClasses
 from torch_notes.analysis.distinctive_members import (
     distinctive_owners,
 )
-from torch_notes.analysis.document import PYTHON, SourceDocument
+from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.evidence import (
     BOOLEAN,
     BUILTIN_NAMES,
@@ -109,9 +108,6 @@ from torch_notes.analysis.values import (
 )
 from torch_notes.corpus.index import is_torch_name
 
-_DECLARATIONS = Query(
-    PYTHON, "(global_statement (identifier) @name) (nonlocal_statement (identifier) @name)"
-)
 PROJECT_INSTANCE = "project instance"
 """``what`` of an unknown value made by a class of the project's own code (``Transformer(
 args)`` after ``from model import Transformer``): calling it gives what a module gives."""
@@ -180,12 +176,23 @@ class Receivers:
     def declared_elsewhere(self) -> frozenset[str]:
         """Names some scope declares ``global`` or ``nonlocal`` (never certain anywhere)."""
         if self._declared is None:
-            source = self.doc.source
-            if b"global" not in source and b"nonlocal" not in source:
-                self._declared = frozenset()  # the usual case: no tree walk
-            else:
-                found = queries.captures(_DECLARATIONS, self.doc.tree.root_node, "name")
-                self._declared = frozenset(self.doc.node_text(node) for node in found)
+            names: set[str] = set()
+            source, root = self.doc.source, self.doc.tree.root_node
+            for keyword in (b"global", b"nonlocal"):
+                position = source.find(keyword)
+                while position != -1:  # no walk over the whole tree: usually none at all
+                    node = root.descendant_for_byte_range(position, position + len(keyword))
+                    statement = node.parent if node is not None else None
+                    if statement is not None and statement.type.endswith(
+                        ("global_statement", "nonlocal_statement")
+                    ):
+                        names.update(
+                            self.doc.node_text(child)
+                            for child in statement.named_children
+                            if child.type == "identifier"
+                        )
+                    position = source.find(keyword, position + len(keyword))
+            self._declared = frozenset(names)
         return self._declared
 
     def name_value(self, name: str, at: Node) -> Value:
