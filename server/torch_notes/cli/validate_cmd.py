@@ -70,6 +70,14 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", type=Path, metavar="REPORT", help="write a JSON report to REPORT")
     parser.add_argument(
+        "--serve",
+        action="store_true",
+        help=(
+            "keep the workers and serve validation requests (JSON lines) on stdin until it"
+            " closes, for editors (see torch_notes.validation.serve)"
+        ),
+    )
+    parser.add_argument(
         "--record",
         action="store_true",
         help="after a full run with no failures, update the verified-on record (verified.json)",
@@ -170,6 +178,15 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--jobs must be at least 1")
     if args.timeout <= 0:
         raise CliError("--timeout must be positive")
+    if args.serve:
+        if args.paths or args.only or args.record or args.json:
+            raise CliError("--serve takes its jobs on stdin: drop PATH, --only, --record, --json")
+        from torch_notes.validation.serve import serve
+
+        options = PoolOptions(
+            workers=args.jobs, timeout=args.timeout, memory_limit_mib=args.memory_limit
+        )
+        return serve(options, sys.stdin.buffer, sys.stdout.buffer)
     if args.record and (args.only or (args.paths and not _is_builtin_run(args.paths))):
         raise CliError(
             "--record needs a full run over the built-in corpus: drop --only and PATH arguments"
