@@ -55,11 +55,23 @@ def summary(run: RunResult, *, slowest: int = 5) -> str:
         lines.append(f"slowest {len(ranked)}:")
         lines.extend(f"  {r.seconds:7.2f} s  {r.job.label}" for r in ranked)
     lines.append("")
+    lines.extend(sandbox_lines(env.get("sandbox") or {}))
     lines.append(
         f"{len(run.note_outcomes())} notes, {len(run.results)} jobs in {run.wall_seconds:.1f} s"
         f" on {run.workers} workers; torch {env.get('torch', '?')} on {env.get('device', '?')}"
     )
     return "\n".join(lines) + "\n"
+
+
+def sandbox_lines(sandbox: dict[str, str]) -> list[str]:
+    """What contained the jobs, one line; a loud warning first when it was the fallback."""
+    if not sandbox:
+        return []
+    lines = []
+    if sandbox.get("fallback"):
+        lines.append(f"WARNING: weaker sandbox: {sandbox['fallback']}")
+    lines.append(f"sandbox: {sandbox.get('tool', '?')}; limits: {sandbox.get('limits', '?')}")
+    return lines
 
 
 class ProgressBar:
