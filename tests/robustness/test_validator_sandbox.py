@@ -61,6 +61,15 @@ import socket
 socket.create_connection(("127.0.0.1", {port}), timeout=3).sendall(b"escaped")
 """
 
+FORK_BOMB = """
+import os, time
+for _ in range(200):
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+time.sleep(30)
+"""
+
 HOG = """
 hoard = []
 while True:
@@ -83,6 +92,7 @@ def sandboxed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         note_yaml("s.first_good", "assert sum([1, 2]) == 3\n"),
         note_yaml("s.loop", "while True:\n    pass\n"),
         note_yaml("s.hog", HOG),
+        note_yaml("s.fork_bomb", FORK_BOMB),
         note_yaml("s.forker", FORKER.format(mark=GRANDCHILD_MARK)),
         note_yaml("s.writer", WRITER.format(path=str(outside / "pwned.txt"))),
         note_yaml("s.connector", CONNECTOR.format(port=port)),
@@ -93,7 +103,9 @@ def sandboxed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     start = time.monotonic()
     run = validate_jobs(
         jobs_for_notes(corpus.notes),
-        PoolOptions(workers=2, timeout=6, memory_limit_mib=1200, sandbox=request.param),
+        PoolOptions(
+            workers=2, timeout=6, memory_limit_mib=1200, max_tasks=64, sandbox=request.param
+        ),
     )
     elapsed = time.monotonic() - start
     try:
@@ -117,7 +129,8 @@ def sandboxed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 def test_every_note_is_reported_and_the_good_ones_pass(sandboxed):
     results = sandboxed["results"]
     assert set(results) == {
-        "s.first_good", "s.loop", "s.hog", "s.forker", "s.writer", "s.connector", "s.last_good",
+        "s.first_good", "s.loop", "s.hog", "s.fork_bomb", "s.forker", "s.writer", "s.connector",
+        "s.last_good",
     }  # fmt: skip
     assert results["s.first_good"].outcome == "passed"
     assert results["s.last_good"].outcome == "passed"
@@ -134,6 +147,15 @@ def test_unbounded_allocation_is_stopped(sandboxed):
     result = sandboxed["results"]["s.hog"]
     assert result.outcome == "failed"
     assert result.reason.startswith("exceeded the memory limit"), result.reason
+
+
+def test_process_limit_stops_a_fork_bomb(sandboxed):
+    """Polled (and for a non-root user also RLIMIT_NPROC inside its user namespace)."""
+    result = sandboxed["results"]["s.fork_bomb"]
+    assert result.outcome == "failed"
+    assert result.reason.startswith("exceeded the process limit") or re.match(
+        r"BlockingIOError: \[Errno 11\]", result.reason
+    ), result.reason
 
 
 def test_forked_grandchild_does_not_outlive_its_job(sandboxed):
