@@ -23,9 +23,9 @@ from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.imports import collect_imports
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.registry import run_rules
-from torch_notes.lsp.diagnostics_feature import DEBOUNCE_S
+from torch_notes.diagnostics.rule_context import RuleContext
+from torch_notes.lsp.diagnostics import DEBOUNCE_S
 
 REPO = Path(__file__).resolve().parent.parent
 LINES = 3000

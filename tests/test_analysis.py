@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from torch_notes.analysis.context import MemberAccess, StatementStart, completion_context
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.completion_context import MemberAccess, StatementStart, completion_context
 from torch_notes.analysis.document import SourceDocument, TextChange
 from torch_notes.analysis.imports import collect_imports
 from torch_notes.analysis.positions import (
@@ -18,7 +19,7 @@ from torch_notes.analysis.positions import (
     units_from_index,
     units_len,
 )
-from torch_notes.analysis.resolve import Analysis, iter_resolutions, resolve_at
+from torch_notes.analysis.resolve import iter_resolutions, resolve_at
 from torch_notes.corpus.index import CorpusIndex, owner_class
 from torch_notes.corpus.model import Corpus, Location, Note, Text
 

@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import good_note
 from torch_notes.cli.main import main
 from torch_notes.corpus.loader import load_corpus
-from torch_notes.corpus.model import LANGUAGES, Text
+from torch_notes.corpus.model import Text
+from torch_notes.i18n import LANGUAGES
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

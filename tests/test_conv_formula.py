@@ -10,7 +10,7 @@ from tree_sitter import Point
 
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.imports import collect_imports
-from torch_notes.computed.conv_hover import conv_hover, output_size
+from torch_notes.features.conv_hover import conv_hover, output_size
 
 needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs torch")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.diagnostics_support import check
 from torch_notes.diagnostics.model import Severity
 from torch_notes.diagnostics.registry import RULE_CODES
-from torch_notes.diagnostics.settings import DiagnosticSettings, apply_settings, parse_settings
+from torch_notes.diagnostics.rule_settings import DiagnosticSettings, apply_settings, parse_settings
 
 CODE = "import torch\nx = torch.rand(2, 3)\ny = x.t().view(-1)\nz = torch.arrange(3)\n"
 

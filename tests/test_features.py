@@ -9,16 +9,16 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.analysis.positions import UTF8, UTF16
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Corpus, Deprecation, Location, Note, Snippet, Text
 from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.explain import explain
 from torch_notes.features.hover import hover
-from torch_notes.features.i18n import resolve_language
 from torch_notes.features.snippets import EditSupport, indent_continuation, snippet_edit
+from torch_notes.i18n import resolve_language
 from torch_notes.lsp.log import ClientLogHandler, level_for_trace
 from torch_notes.lsp.settings import DEFAULT_SETTINGS, Settings
 from torch_notes.lsp.state import ClientFacts

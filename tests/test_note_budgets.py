@@ -12,8 +12,8 @@ import pytest
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
-from torch_notes.corpus.model import LANGUAGES
-from torch_notes.features.render import card_markdown
+from torch_notes.features.markdown import card_markdown
+from torch_notes.i18n import LANGUAGES
 
 SUMMARY_MAX = 160
 PITFALL_MAX = 320

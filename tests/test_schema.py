@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT
-from torch_notes.corpus.model import LANGUAGES, REQUIRES_TAGS
+from torch_notes.corpus.model import REQUIRES_TAGS
 from torch_notes.corpus.note_parser import DEPRECATED_FIELDS, NOTE_FIELDS, SNIPPET_FIELDS
+from torch_notes.i18n import LANGUAGES
 
 SCHEMA = json.loads((REPO_ROOT / "snippets" / "schema.json").read_text(encoding="utf-8"))
 NOTE_FILES = sorted((REPO_ROOT / "snippets").glob("*.yaml"))

@@ -186,7 +186,9 @@ async def test_hover_on_flagged_range_shows_the_note(
     result = await hover_at(client, uri, position(client, text, marker, 2))
     assert result is not None
     value = result.contents.value
-    assert "torch-notes" in value and title in value
+    assert value.startswith("### ") and title in value, "the card of the finding's note"
+    (finding,) = await diagnostics_of(client, uri)
+    assert finding.message not in value, "the editor shows the message itself"
     assert result.range.start == position(client, text, marker)
 
 

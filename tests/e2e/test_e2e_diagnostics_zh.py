@@ -81,7 +81,9 @@ async def test_chinese_diagnostics_quick_fixes_and_hover(client: LanguageClient)
 
     hover = await hover_at(client, uri, position(client, TEXT, "arrange", 2))
     assert hover is not None
-    assert "`torch.arrange` 不存在：你是想用 `arange` 吗？" in hover.contents.value
+    assert "(torch-notes:note/creation.arange_linspace)" in hover.contents.value
+    assert CJK.search(hover.contents.value.partition("\n")[0]), "the note's card, in Chinese"
+    assert attr.message not in hover.contents.value, "the editor shows the message itself"
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
     )

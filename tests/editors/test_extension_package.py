@@ -99,7 +99,7 @@ def test_vsix_is_self_contained(vsix: Path, tmp_path: Path) -> None:
 
 def test_diagnostic_rules_and_severities_match_the_server() -> None:
     from torch_notes.diagnostics.registry import RULE_CODES
-    from torch_notes.diagnostics.settings import SEVERITY_VALUES
+    from torch_notes.diagnostics.rule_settings import SEVERITY_VALUES
 
     spec = PROPERTIES["torchNotes.diagnostics.severity"]
     assert tuple(spec["additionalProperties"]["enum"]) == SEVERITY_VALUES

@@ -8,6 +8,10 @@ Three routes lead to a symbol:
   ``model.eval()``), matched against the noted members of torch classes;
 * a name inside an import statement (``from torch.utils.data import DataLoader``).
 
+Which symbols exist is asked of a :class:`Vocabulary`: for hovers the notes' index (a symbol
+resolves when a note explains it), for ``coverage`` the torch API itself (a symbol resolves
+when torch has it, noted or not), so both walk the very same rules.
+
 Names that are provably not torch's never resolve: anything in strings and
 comments, members of non-torch modules (``np.transpose``, ``os.path.join``),
 literals' methods, and ``self.name`` where the enclosing class defines ``name``.
@@ -16,13 +20,17 @@ literals' methods, and ``self.name`` where the enclosing class defines ``name``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 from tree_sitter import Node, Point, Query
 
 from torch_notes.analysis import queries
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import PYTHON, SourceDocument
-from torch_notes.analysis.imports import collect_imports, import_path_at
+from torch_notes.analysis.expressions import dotted_chain, expression_root, identifier_at
+from torch_notes.analysis.imports import import_path_at
+from torch_notes.analysis.receivers import NOT_TORCH
 from torch_notes.corpus.index import CorpusIndex, is_torch_name, owner_class
 
 OWNER_PREFERENCE: tuple[str, ...] = (
@@ -53,20 +61,16 @@ _LITERALS = frozenset(
 _IDENTIFIERS = Query(PYTHON, "(identifier) @name")
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """A parsed document with its import bindings: what resolution needs."""
+class Vocabulary(Protocol):
+    """The symbols resolution may land on (:class:`CorpusIndex` is one: the noted symbols)."""
 
-    doc: SourceDocument
-    imports: dict[str, str]
-    receivers: dict[str, str] = field(default_factory=dict)
-    """Variable → the torch class it evidently holds (``opt = SGD(...)`` → Optimizer)."""
+    def knows(self, symbol: str) -> bool:
+        """Whether ``symbol`` (a full dotted name) is one of them."""
+        ...
 
-    @classmethod
-    def of(cls, doc: SourceDocument) -> Analysis:
-        """Analyse ``doc``: its imports, and what its torch-object variables hold."""
-        imports = collect_imports(doc)
-        return cls(doc, imports, _receiver_kinds(doc, imports))
+    def method_symbols(self, name: str) -> tuple[str, ...]:
+        """Its class members called ``name`` (``view`` → ``torch.Tensor.view``), on any class."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,122 +79,6 @@ class Resolution:
 
     node: Node
     symbols: tuple[str, ...]
-
-
-def _kind_of_callable(dotted: str) -> str | None:
-    """The torch base class of what calling ``dotted`` returns, when its module says so."""
-    module, _, name = dotted.rpartition(".")
-    if not name[:1].isupper():
-        return "torch.Tensor" if module == "torch" else None
-    if module == "torch.optim":
-        return "torch.optim.Optimizer"
-    if module == "torch.utils.data" and name == "DataLoader":
-        return "torch.utils.data.DataLoader"
-    if module.startswith(("torch.nn", "torchvision.models")):
-        return "torch.nn.Module"
-    return None
-
-
-def _resolve_dotted(doc: SourceDocument, node: Node, imports: dict[str, str]) -> str | None:
-    chain = dotted_chain(doc, node)
-    if chain is None:
-        return None
-    head, _, rest = chain.partition(".")
-    if head not in imports:
-        return chain
-    return imports[head] + (f".{rest}" if rest else "")
-
-
-NOT_TORCH = ""
-"""Receiver kind of variables evidently holding something else (``args = p.parse_args()``)."""
-
-_RECEIVER_PATTERNS = Query(
-    PYTHON,
-    """(class_definition name: (identifier) @name superclasses: (argument_list) @bases)
-    (assignment left: (identifier) @name
-        right: [(string) (concatenated_string) (integer) (float) (list) (dictionary) (set)
-                (list_comprehension) (dictionary_comprehension)] @value)
-    (assignment left: (identifier) @name right: (call function: (_) @callee))""",
-)
-"""The class, literal-assignment and call-assignment patterns in one query: one tree walk."""
-_CLASS_PATTERN, _LITERAL_PATTERN, _CALL_PATTERN = 0, 1, 2
-
-
-def _receiver_kinds(doc: SourceDocument, imports: dict[str, str]) -> dict[str, str]:
-    """``{"model": "torch.nn.Module", "args": NOT_TORCH}`` from the document's assignments."""
-    root = doc.tree.root_node
-    found: tuple[list, list, list] = ([], [], [])
-    for pattern, match in queries.matches(_RECEIVER_PATTERNS, root):
-        found[pattern].append(match)
-    local_classes: dict[str, str] = {}
-    for match in found[_CLASS_PATTERN]:
-        (name,), (bases,) = match["name"], match["bases"]
-        for base in bases.named_children:
-            kind = _kind_of_callable(_resolve_dotted(doc, base, imports) or "")
-            if kind == "torch.nn.Module":
-                local_classes[doc.node_text(name)] = kind
-    kinds: dict[str, str] = {}
-    for match in found[_LITERAL_PATTERN]:
-        kinds[doc.node_text(match["name"][0])] = NOT_TORCH
-    assignments = sorted(
-        ((m["name"][0], m["callee"][0]) for m in found[_CALL_PATTERN]),
-        key=lambda pair: pair[0].start_byte,
-    )
-    for name, callee in assignments:
-        base = _expression_root(callee)
-        if base.type == "identifier":
-            bound = imports.get(doc.node_text(base))
-            if (bound is not None and not is_torch_name(bound)) or (
-                kinds.get(doc.node_text(base)) == NOT_TORCH
-            ):
-                kinds[doc.node_text(name)] = NOT_TORCH
-                continue
-        dotted = _resolve_dotted(doc, callee, imports)
-        if dotted is None:
-            continue
-        kind = local_classes.get(dotted) or _kind_of_callable(dotted)
-        if kind is not None:
-            kinds[doc.node_text(name)] = kind
-    return kinds
-
-
-def identifier_at(doc: SourceDocument, point: Point) -> Node | None:
-    """The identifier token covering ``point`` (the character right of it), if any."""
-    node = doc.tree.root_node.named_descendant_for_point_range(point, point)
-    if node is None or node.type != "identifier":
-        return None
-    if not (node.start_point <= point < node.end_point):
-        return None
-    return node
-
-
-def dotted_chain(doc: SourceDocument, node: Node) -> str | None:
-    """``a.b.c`` for an attribute chain made only of names, else ``None``."""
-    if node.type == "identifier":
-        return doc.node_text(node)
-    if node.type == "attribute":
-        obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
-        if obj is None or attr is None:
-            return None
-        head = dotted_chain(doc, obj)
-        return None if head is None else f"{head}.{doc.node_text(attr)}"
-    return None
-
-
-def _expression_root(node: Node) -> Node:
-    """The innermost leftmost operand of a receiver: ``np`` in ``np.zeros(3).T``."""
-    while True:
-        if node.type == "call":
-            inner = node.child_by_field_name("function")
-        elif node.type == "attribute":
-            inner = node.child_by_field_name("object")
-        elif node.type == "subscript":
-            inner = node.child_by_field_name("value")
-        else:
-            return node
-        if inner is None:
-            return node
-        node = inner
 
 
 def _class_defines(doc: SourceDocument, node: Node, name: str) -> bool:
@@ -224,7 +112,7 @@ def rank_members(symbols: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _resolve_member(
-    analysis: Analysis, attribute: Node, name: str, index: CorpusIndex
+    analysis: Analysis, attribute: Node, name: str, index: Vocabulary
 ) -> tuple[str, ...]:
     """Symbols for ``<receiver>.name``."""
     doc, imports = analysis.doc, analysis.imports
@@ -239,7 +127,7 @@ def _resolve_member(
             if not is_torch_name(base):
                 return ()
             full = f"{base}.{name}"
-            return (full,) if index.notes_for(full) else ()
+            return (full,) if index.knows(full) else ()
         if head.startswith("__") or (rest and head in ("self", "cls")):
             return ()
         if head in ("self", "cls"):
@@ -257,7 +145,7 @@ def _resolve_member(
     else:
         if _returns_non_tensor(doc, receiver):
             return ()
-        root = _expression_root(receiver)
+        root = expression_root(receiver)
         if root.type in _LITERALS and not attribute.has_error:  # trust only clean trees here
             return ()
         if root.type == "identifier":
@@ -293,8 +181,8 @@ def _called_with_string(attribute: Node) -> bool:
     return first is not None and first.type in ("string", "concatenated_string")
 
 
-def resolve_node(analysis: Analysis, node: Node, index: CorpusIndex) -> Resolution | None:
-    """The noted symbols an ``identifier`` node stands for, or ``None``."""
+def resolve_node(analysis: Analysis, node: Node, index: Vocabulary) -> Resolution | None:
+    """The symbols of ``index`` an ``identifier`` node stands for, or ``None``."""
     doc = analysis.doc
     name = doc.node_text(node)
     parent = node.parent
@@ -302,7 +190,7 @@ def resolve_node(analysis: Analysis, node: Node, index: CorpusIndex) -> Resoluti
         return None
     if parent.type in ("dotted_name", "aliased_import"):
         path = import_path_at(doc, node)
-        if path is not None and index.notes_for(path):
+        if path is not None and index.knows(path):
             return Resolution(node, (path,))
         return None
     if parent.type == "attribute":
@@ -313,7 +201,7 @@ def resolve_node(analysis: Analysis, node: Node, index: CorpusIndex) -> Resoluti
     if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
         return None
     full = analysis.imports.get(name)
-    if full is None or not is_torch_name(full) or not index.notes_for(full):
+    if full is None or not is_torch_name(full) or not index.knows(full):
         return None
     return Resolution(node, (full,))
 
@@ -324,7 +212,8 @@ def resolve_at(analysis: Analysis, point: Point, index: CorpusIndex) -> Resoluti
     return None if node is None else resolve_node(analysis, node, index)
 
 
-def _in_annotation(node: Node) -> bool:
+def in_annotation(node: Node) -> bool:
+    """Whether ``node`` lies in a type annotation (``x: torch.Tensor``, ``-> nn.Module``)."""
     current = node.parent
     while current is not None and current.type not in ("block", "module"):
         if current.type == "type":
@@ -354,7 +243,7 @@ def iter_resolutions(
             and parent.type in ("dotted_name", "aliased_import")
         ):
             continue
-        if not include_annotations and _in_annotation(node):
+        if not include_annotations and in_annotation(node):
             continue
         resolution = resolve_node(analysis, node, index)
         if resolution is not None:

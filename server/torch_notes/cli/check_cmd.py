@@ -11,18 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from torch_notes.cli.common import add_corpus_arguments, add_language_argument, load_for_cli
+
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     """Options of the ``check`` subcommand."""
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Python files to check")
-    parser.add_argument(
-        "--notes",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="extra note file or directory (repeatable)",
-    )
+    add_corpus_arguments(parser)
     parser.add_argument(
         "--severity",
         action="append",
@@ -33,12 +28,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fix-titles", action="store_true", help="also print the quick fixes of each diagnostic"
     )
-    parser.add_argument(
-        "--lang",
-        choices=("en", "zh"),
-        default="en",
-        help="language of the messages and fix titles (default: en)",
-    )
+    add_language_argument(parser, "the messages and fix titles")
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
@@ -59,17 +49,13 @@ def run(args: argparse.Namespace) -> int:
     from torch_notes.analysis.positions import UTF32
     from torch_notes.cli.main import CliError
     from torch_notes.corpus.index import CorpusIndex
-    from torch_notes.corpus.loader import load_corpus
     from torch_notes.diagnostics.registry import RULE_CODES, check_document
-    from torch_notes.diagnostics.settings import apply_settings, parse_settings
+    from torch_notes.diagnostics.rule_settings import apply_settings, parse_settings
 
     settings, problems = parse_settings(True, _overrides(args.severity), RULE_CODES)
     if problems:
         raise CliError("; ".join(problems))
-    corpus = load_corpus(args.notes)
-    for error in corpus.errors:
-        if any(str(error.path).startswith(str(path)) for path in args.notes):
-            print(f"torch-notes check: warning: {error}", file=sys.stderr)
+    corpus = load_for_cli(args)
     index = CorpusIndex.build(corpus)
     found = unreadable = 0
     for path in args.files:

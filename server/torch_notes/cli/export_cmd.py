@@ -11,15 +11,10 @@ from torch_notes.corpus.model import Corpus, Note
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    from torch_notes.cli.common import add_corpus_arguments
+    from torch_notes.cli.common import add_corpus_arguments, add_language_argument
 
     parser.add_argument("--format", choices=("json", "vscode"), default="json")
-    parser.add_argument(
-        "--lang",
-        choices=("en", "zh"),
-        default="en",
-        help="language of snippet descriptions (vscode)",
-    )
+    add_language_argument(parser, "snippet descriptions (vscode)")
     add_corpus_arguments(parser)
 
 

@@ -7,6 +7,8 @@ import gc
 import logging
 import sys
 
+from torch_notes.cli.common import add_corpus_arguments
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -35,6 +37,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how often to check user note directories when the client cannot watch files",
     )
+    add_corpus_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(20_000, 20, 100)
     level = getattr(logging, args.log_level.upper()) if args.log_level else None
-    server = create_server(poll_interval=args.poll_interval, log_level=level)
+    server = create_server(poll_interval=args.poll_interval, log_level=level, notes=args.notes)
     server.attach_logging()
     if args.tcp:
         server.start_tcp(*args.tcp)

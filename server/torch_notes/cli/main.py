@@ -26,6 +26,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "torch_notes.cli.explain_cmd",
         "list every place in Python files where a note applies",
     ),
+    "coverage": (
+        "torch_notes.cli.coverage_cmd",
+        "share of torch references in Python files whose hover shows a note",
+    ),
 }
 
 

@@ -6,12 +6,10 @@ import argparse
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    from torch_notes.cli.common import add_corpus_arguments
+    from torch_notes.cli.common import add_corpus_arguments, add_language_argument
 
     parser.add_argument("words", nargs="+", help="words in English or Chinese")
-    parser.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="language of the listing"
-    )
+    add_language_argument(parser, "the listing")
     parser.add_argument("--limit", type=int, default=10, help="at most this many results")
     add_corpus_arguments(parser)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from torch_notes.cli.common import add_corpus_arguments, load_for_cli
+from torch_notes.cli.common import add_corpus_arguments, add_language_argument, load_for_cli
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "query", help="note id (tensor.contiguous), API name or part of one, or words"
     )
-    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default: en)")
+    add_language_argument(parser, "the note")
     parser.add_argument(
         "--all", action="store_true", help="show every matching note, not only the first"
     )
@@ -57,7 +57,7 @@ def _print_cards(corpus, notes, lang: str, record) -> int:
     """Each note's hover card (Markdown), followed by its length in characters."""
     from torch_notes.corpus.index import CorpusIndex
     from torch_notes.corpus.verified import verified_versions
-    from torch_notes.features.render import card_markdown
+    from torch_notes.features.markdown import card_markdown
 
     index = CorpusIndex.build(corpus)
     verified = verified_versions(corpus, record)

@@ -79,6 +79,10 @@ class CorpusIndex:
         """Notes that explain ``symbol`` (empty when none does)."""
         return self.by_symbol.get(symbol, ())
 
+    def knows(self, symbol: str) -> bool:
+        """Whether a note explains ``symbol``."""
+        return symbol in self.by_symbol
+
     def method_symbols(self, name: str) -> tuple[str, ...]:
         """Noted class members called ``name``, on any class."""
         return self.methods.get(name, ())

@@ -13,9 +13,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-LANGUAGES: tuple[str, ...] = ("en", "zh")
-"""Languages every localised text must be written in."""
-
 REQUIRES_TAGS: tuple[str, ...] = ("torchvision", "cuda", "multi_gpu", "matplotlib")
 """Capabilities an example may need; unmet ones make the validator skip it."""
 

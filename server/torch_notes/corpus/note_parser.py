@@ -16,7 +16,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from torch_notes.corpus.hover_block import HoverBlockError, parse_hover_block
 from torch_notes.corpus.model import (
-    LANGUAGES,
     REQUIRES_TAGS,
     CorpusError,
     Deprecation,
@@ -27,6 +26,7 @@ from torch_notes.corpus.model import (
 )
 from torch_notes.corpus.snippet_syntax import SnippetSyntaxError, parse_snippet
 from torch_notes.corpus.yaml_source import content_line, line_of
+from torch_notes.i18n import LANGUAGES
 
 NOTE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 SYMBOL = re.compile(r"^(torch|torchvision)(\.[A-Za-z_][A-Za-z0-9_]*)*$")

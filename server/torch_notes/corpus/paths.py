@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -22,3 +24,24 @@ def builtin_corpus_dir() -> Path:
 def verified_record_path(corpus_dir: Path | None = None) -> Path:
     """The committed record of the last full validation, beside the corpus."""
     return (corpus_dir or builtin_corpus_dir()) / "verified.json"
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.10, 3.11)
+        return Path(os.path.abspath(path))
+
+
+def is_within(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``path`` is one of ``roots`` or lies below one (symlinks resolved).
+
+    This is the one rule for "a note file of the user's": an error whose file is within
+    the user's note paths is theirs to fix.
+    """
+    resolved = _resolved(path)
+    for root in roots:
+        root = _resolved(root)
+        if resolved == root or root in resolved.parents:
+            return True
+    return False

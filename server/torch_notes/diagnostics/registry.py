@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.corpus.index import CorpusIndex
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.inventory import ApiInventory
 from torch_notes.diagnostics.model import Diagnostic
 from torch_notes.diagnostics.rule import Rule
+from torch_notes.diagnostics.rule_context import RuleContext
 from torch_notes.diagnostics.rules import (
     deprecated_api,
     pretrained,

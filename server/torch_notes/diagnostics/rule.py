@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.model import Diagnostic, Severity
+from torch_notes.diagnostics.rule_context import RuleContext
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from torch_notes.diagnostics.context import RuleContext
+from torch_notes.diagnostics.rule_context import RuleContext
 
 
 def spell(ctx: RuleContext, symbol: str, prefer: str | None = None) -> str | None:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from tree_sitter import Node
 
 from torch_notes.diagnostics import syntax
-from torch_notes.diagnostics.context import RuleContext
+from torch_notes.diagnostics.rule_context import RuleContext
 
 FACTORIES: frozenset[str] = frozenset(
     {

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from torch_notes.analysis.context import statement_start_at
-from torch_notes.analysis.resolve import Analysis
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.completion_context import statement_start_at
 from torch_notes.corpus.index import CorpusIndex
-from torch_notes.features.i18n import text
 from torch_notes.features.snippets import EditSupport, leading_whitespace, snippet_edit
+from torch_notes.i18n import text
 
 INSERT_KIND = "refactor.insert"
 """Kind of the snippet actions (a sub-kind of ``refactor``)."""

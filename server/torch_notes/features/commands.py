@@ -9,7 +9,7 @@ from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.lookup import find_notes
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.search import search
-from torch_notes.features.render import note_markdown
+from torch_notes.features.markdown import note_markdown
 
 LIST_SNIPPETS = "torchNotes.listSnippets"
 INSERT_SNIPPET = "torchNotes.insertSnippet"

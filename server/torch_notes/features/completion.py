@@ -8,10 +8,11 @@ from typing import Any
 
 from lsprotocol import types
 
-from torch_notes.analysis.context import MemberAccess, StatementStart, completion_context
-from torch_notes.analysis.resolve import Analysis, rank_members
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.completion_context import MemberAccess, StatementStart, completion_context
+from torch_notes.analysis.resolve import rank_members
 from torch_notes.corpus.index import CorpusIndex, owner_class
-from torch_notes.features.render import card_markdown, notes_for_symbols, snippet_markdown
+from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
 from torch_notes.features.snippets import fuzzy_match, leading_whitespace, snippet_text
 
 

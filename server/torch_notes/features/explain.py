@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from torch_notes.analysis.resolve import Analysis, iter_resolutions
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.resolve import iter_resolutions
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from torch_notes.analysis.document import SourceDocument
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.snippet_syntax import parse_snippet
 
@@ -86,3 +87,28 @@ def fuzzy_match(word: str, prefix: str) -> bool:
     """Whether the characters of ``word`` occur in order in ``prefix`` (case-insensitive)."""
     remaining = iter(prefix.lower())
     return all(char in remaining for char in word.lower())
+
+
+def insertion_edit(
+    doc: SourceDocument,
+    note: Note,
+    position: types.Position,
+    *,
+    uri: str,
+    support: EditSupport,
+) -> types.WorkspaceEdit:
+    """The edit inserting ``note``'s snippet at ``position`` (``torchNotes.insertSnippet``).
+
+    Continuation lines take the indentation of the text before the cursor when that is
+    blank (the cursor sits in the indentation), else the line's own indentation.
+    """
+    line = doc.line(position.line)
+    before = line[: doc.char_index(doc.point_at(position))]
+    return snippet_edit(
+        note,
+        uri=uri,
+        version=doc.version,
+        range=types.Range(position, position),
+        indent=before if not before.strip() else leading_whitespace(line),
+        support=support,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -9,45 +11,40 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from torch_notes.analysis.document import changes_from_lsp
 from torch_notes.features import code_actions, commands, completion
-from torch_notes.features.hover import hover
-from torch_notes.features.snippets import leading_whitespace, snippet_edit
-from torch_notes.lsp import diagnostics_feature
+from torch_notes.features.hover import finding_hover, hover
+from torch_notes.features.snippets import insertion_edit
+from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
 from torch_notes.lsp.server import TorchNotesServer
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
 CODE_ACTION_OPTIONS = types.CodeActionOptions(
-    code_action_kinds=[diagnostics_feature.QUICKFIX, code_actions.INSERT_KIND]
+    code_action_kinds=[QUICKFIX, code_actions.INSERT_KIND]
 )
 
 
 def on_initialize(ls: TorchNotesServer, params: types.InitializeParams) -> None:
     ls.on_initialize(params)
-    diagnostics_feature.on_initialize(ls, params)
 
 
 async def on_initialized(ls: TorchNotesServer, params: types.InitializedParams) -> None:
     await ls.on_initialized()
-    diagnostics_feature.refresh_all(ls)
 
 
 def on_shutdown(ls: TorchNotesServer, params: None) -> None:
-    ls.stop_background()
-    diagnostics_feature.stop(ls)
+    ls.shutdown()
 
 
 def on_did_open(ls: TorchNotesServer, params: types.DidOpenTextDocumentParams) -> None:
-    diagnostics_feature.schedule(ls, params.text_document.uri)
+    ls.document_opened(params.text_document.uri)
 
 
 def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParams) -> None:
     document = params.text_document
-    ls.state.changed(document.uri, changes_from_lsp(params.content_changes), document.version)
-    diagnostics_feature.schedule(ls, document.uri)
+    ls.document_changed(document.uri, changes_from_lsp(params.content_changes), document.version)
 
 
 def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
-    ls.state.closed(params.text_document.uri)
-    diagnostics_feature.closed(ls, params.text_document.uri)
+    ls.document_closed(params.text_document.uri)
 
 
 def on_set_trace(ls: TorchNotesServer, params: types.SetTraceParams) -> None:
@@ -58,7 +55,6 @@ async def on_did_change_configuration(
     ls: TorchNotesServer, params: types.DidChangeConfigurationParams
 ) -> None:
     await ls.refresh_settings(params.settings)
-    diagnostics_feature.refresh_all(ls)
 
 
 def on_did_change_watched_files(
@@ -75,7 +71,14 @@ def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | N
     if analysis is None:
         return None
     found = hover(analysis, params.position, state.index, state.language, state.verified)
-    return found or diagnostics_feature.hover(ls, params.text_document.uri, params.position)
+    if found is not None:
+        return found
+    flagged = ls.get_feature(DiagnosticsFeature).findings(params.text_document.uri)
+    if flagged is None:
+        return None
+    return finding_hover(
+        analysis, flagged[1], params.position, state.index, state.language, state.verified
+    )
 
 
 def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types.CompletionList:
@@ -101,7 +104,7 @@ def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    fixes = diagnostics_feature.code_actions(ls, params)
+    fixes = ls.get_feature(DiagnosticsFeature).quick_fixes(params)
     return fixes + code_actions.snippet_actions(
         analysis,
         params.range,
@@ -111,6 +114,12 @@ def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list
         support=state.client.edits,
         only=params.context.only,
     )
+
+
+async def on_diagnostic(
+    ls: TorchNotesServer, params: types.DocumentDiagnosticParams
+) -> types.DocumentDiagnosticReport:
+    return await ls.get_feature(DiagnosticsFeature).pull_report(params)
 
 
 # -- commands ----------------------------------------------------------------------
@@ -161,17 +170,7 @@ async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     analysis = ls.analysis(str(uri))
     if analysis is None:
         raise JsonRpcInvalidParams(f"not a Python document: {uri}")
-    doc = analysis.doc
-    line = doc.line(position.line)
-    before = line[: doc.char_index(doc.point_at(position))]
-    edit = snippet_edit(
-        note,
-        uri=str(uri),
-        version=doc.version,
-        range=types.Range(position, position),
-        indent=before if not before.strip() else leading_whitespace(line),
-        support=state.client.edits,
-    )
+    edit = insertion_edit(analysis.doc, note, position, uri=str(uri), support=state.client.edits)
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert snippet {note.snippet.prefix}")
     )
@@ -192,11 +191,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_COMPLETION, on_completion, COMPLETION_OPTIONS),
     (types.COMPLETION_ITEM_RESOLVE, on_completion_resolve, None),
     (types.TEXT_DOCUMENT_CODE_ACTION, on_code_action, CODE_ACTION_OPTIONS),
-    (
-        types.TEXT_DOCUMENT_DIAGNOSTIC,
-        diagnostics_feature.pull,
-        diagnostics_feature.DIAGNOSTIC_OPTIONS,
-    ),
+    (types.TEXT_DOCUMENT_DIAGNOSTIC, on_diagnostic, DIAGNOSTIC_OPTIONS),
 )
 
 COMMANDS: tuple[tuple[str, Any], ...] = (
@@ -208,12 +203,15 @@ COMMANDS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def create_server(*, poll_interval: float = 2.0, log_level: int | None = None) -> TorchNotesServer:
-    """A server with every feature and command registered."""
+def create_server(
+    *, poll_interval: float = 2.0, log_level: int | None = None, notes: Sequence[Path] = ()
+) -> TorchNotesServer:
+    """A server with every feature and command registered; ``notes`` are always loaded."""
     server = TorchNotesServer(poll_interval=poll_interval, log_level=log_level)
+    server.state.command_line_paths = tuple(notes)
+    server.add_feature(DiagnosticsFeature(server))
     for method, handler, options in FEATURES:
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:
         server.command(name)(handler)
-    server.corpus_listeners.append(diagnostics_feature.refresh_all)  # notes changed: re-check
     return server

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import (
@@ -131,7 +130,7 @@ class TorchNotesProtocol(LanguageServerProtocol):
 
     def _is_open(self, params: Any) -> bool:
         uri = getattr(getattr(params, "text_document", None), "uri", None)
-        return isinstance(uri, str) and unquote(uri) in self.workspace.text_documents
+        return isinstance(uri, str) and self._server.document(uri) is not None
 
 
 def report_server_error(protocol: LanguageServerProtocol, error: Exception) -> None:

@@ -1,4 +1,9 @@
-"""The language server object: pygls plumbing around one :class:`ServerState`."""
+"""The language server object: pygls plumbing around one :class:`ServerState`.
+
+It owns the session: the client's facts and settings, the corpus, the open documents
+(reached only through :meth:`TorchNotesServer.document`), the registered
+:class:`~torch_notes.lsp.feature.ServerFeature` objects and their background tasks.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,21 @@ import asyncio
 import dataclasses
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from torch_notes import __version__
-from torch_notes.analysis.resolve import Analysis
-from torch_notes.features.i18n import text
+from torch_notes.analysis.analysis import Analysis
+from torch_notes.i18n import text
 from torch_notes.lsp import watch
+from torch_notes.lsp.feature import ServerFeature
 from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
@@ -34,6 +42,8 @@ CORPUS_CHANGED = "torchNotes/corpusChanged"
 RELOAD_DELAY_S = 0.05
 """Debounce between a file-change event and the reload."""
 
+FeatureT = TypeVar("FeatureT", bound=ServerFeature)
+
 
 class TorchNotesServer(LanguageServer):
     """pygls server holding the state of one editor session."""
@@ -48,9 +58,38 @@ class TorchNotesServer(LanguageServer):
         self._watching: tuple[Path, ...] | None = None
         self._log_handler: ClientLogHandler | None = None
         self._client_trace = "off"
-        self.corpus_listeners: list[Callable[[TorchNotesServer], None]] = []
-        """Called after each reload that follows ``initialize`` (e.g. to re-run diagnostics)."""
+        self._features: dict[type[ServerFeature], ServerFeature] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
+
+    # -- features and tasks ------------------------------------------------------------
+
+    def add_feature(self, feature: ServerFeature) -> None:
+        """Register ``feature``; it hears every lifecycle event from now on."""
+        self._features[type(feature)] = feature
+
+    def get_feature(self, cls: type[FeatureT]) -> FeatureT:
+        """The registered feature of type ``cls``."""
+        feature = self._features[cls]
+        assert isinstance(feature, cls)
+        return feature
+
+    @property
+    def features(self) -> tuple[ServerFeature, ...]:
+        """Every feature, in registration order."""
+        return tuple(self._features.values())
+
+    def run_task(self, coroutine: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run ``coroutine`` in the background; an exception it raises is logged, not lost."""
+        task = asyncio.get_running_loop().create_task(coroutine, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.error("background task %r failed", task.get_name(), exc_info=error)
 
     # -- logging -----------------------------------------------------------------
 
@@ -81,22 +120,60 @@ class TorchNotesServer(LanguageServer):
         """Out-of-band errors go to the log (a malformed message gets ``ParseError``)."""
         report_server_error(self.protocol, error)
 
+    @staticmethod
+    def document_key(uri: str) -> str:
+        """The one form of a document URI used as a key (pygls stores documents decoded).
+
+        ``file:///tmp/a%20b.py`` and ``file:///tmp/a b.py`` are the same document; what
+        is sent back to the client is always the URI it sent (:attr:`TextDocument.uri`).
+        """
+        return unquote(uri)
+
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri``, in whatever form the URI is written; never read
+        from disk (``None`` when it is not open)."""
+        return self.workspace.text_documents.get(self.document_key(uri))
+
+    def open_uris(self) -> Iterator[str]:
+        """The URIs of the open documents, as the client wrote them."""
+        return iter([document.uri for document in self.workspace.text_documents.values()])
+
     def analysis(self, uri: str) -> Analysis | None:
         """The analysis of an open Python document (``None`` for other languages).
 
         A document that is not open is never read from disk, and one longer than
         :data:`MAX_DOCUMENT_CHARS` is not analysed: ``None``.
         """
-        document = self.workspace.text_documents.get(unquote(uri))
+        document = self.document(uri)
         if document is None or document.language_id not in (None, "python"):
             return None
+        key = self.document_key(uri)
         if len(document.source) > MAX_DOCUMENT_CHARS:
-            if uri not in self._too_large:
-                self._too_large.add(uri)
+            if key not in self._too_large:
+                self._too_large.add(key)
                 logger.info("not analysing %s: longer than %d characters", uri, MAX_DOCUMENT_CHARS)
-            self.state.closed(uri)
+            self.state.closed(key)
             return None
-        return self.state.analysis(uri, document.source, document.version)
+        return self.state.analysis(key, document.source, document.version)
+
+    def document_opened(self, uri: str) -> None:
+        """Tell every feature."""
+        for feature in self.features:
+            feature.document_opened(uri)
+
+    def document_changed(self, uri: str, changes: list, version: int | None) -> None:
+        """Re-parse incrementally, then tell every feature."""
+        self.state.changed(self.document_key(uri), changes, version)
+        for feature in self.features:
+            feature.document_changed(uri)
+
+    def document_closed(self, uri: str) -> None:
+        """Forget the document, then tell every feature."""
+        key = self.document_key(uri)
+        self.state.closed(key)
+        self._too_large.discard(key)
+        for feature in self.features:
+            feature.document_closed(uri)
 
     # -- session lifecycle -------------------------------------------------------
 
@@ -115,6 +192,8 @@ class TorchNotesServer(LanguageServer):
         if params.trace is not None:
             self.update_log_level(str(getattr(params.trace, "value", params.trace)))
         self.report_errors(state.load(force=True))
+        for feature in self.features:
+            feature.initialize(params)
 
     async def on_initialized(self) -> None:
         """Pull the settings, then watch the configuration and the user's note paths."""
@@ -131,7 +210,9 @@ class TorchNotesServer(LanguageServer):
         await self.refresh_settings()
         await self.watch_extra_paths()
         if not self.state.client.dynamic_watched_files:
-            self._poll_task = asyncio.get_running_loop().create_task(self._poll())
+            self._poll_task = self.run_task(self._poll(), "poll user notes")
+        for feature in self.features:
+            await feature.initialized()
 
     async def _register(self, registration: types.Registration) -> bool:
         """Register a capability dynamically; a refusal is logged, not raised."""
@@ -170,6 +251,8 @@ class TorchNotesServer(LanguageServer):
         logger.debug("settings applied: %s", settings)
         self.load_corpus()
         await self.watch_extra_paths()
+        for feature in self.features:
+            feature.settings_applied()
 
     async def watch_extra_paths(self) -> None:
         """(Re-)register file watchers for the current extra paths, if the client can."""
@@ -213,12 +296,14 @@ class TorchNotesServer(LanguageServer):
                 logger.info("user notes changed; reloading")
                 self.reload()
 
-    def stop_background(self) -> None:
-        """Cancel the poller and any pending reload."""
+    def shutdown(self) -> None:
+        """Cancel the poller, any pending reload and every feature's background work."""
         if self._poll_task is not None:
             self._poll_task.cancel()
         if self._reload is not None:
             self._reload.cancel()
+        for feature in self.features:
+            feature.shutdown()
 
     def load_corpus(self, *, force: bool = False) -> None:
         """(Re)load the corpus after initialization; report new problems; tell the client.
@@ -232,8 +317,8 @@ class TorchNotesServer(LanguageServer):
         if index is not before:
             counts = {"notes": len(index.corpus.notes), "errors": len(index.corpus.errors)}
             self.protocol.notify(CORPUS_CHANGED, counts)
-            for listener in self.corpus_listeners:
-                listener(self)
+            for feature in self.features:
+                feature.corpus_changed()
 
     def report_errors(self, errors: list) -> None:
         """One ``window/showMessage`` for new problems in the user's notes."""

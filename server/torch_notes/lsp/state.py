@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.document import SourceDocument, TextChange
 from torch_notes.analysis.positions import UTF16
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.corpus.model import Corpus, CorpusError
-from torch_notes.corpus.paths import verified_record_path
+from torch_notes.corpus.paths import is_within, verified_record_path
 from torch_notes.corpus.verified import load_record, verified_versions
 from torch_notes.features.completion import CompletionOptions
-from torch_notes.features.i18n import resolve_language
 from torch_notes.features.snippets import EditSupport
+from torch_notes.i18n import resolve_language
 from torch_notes.lsp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -90,6 +89,8 @@ class ServerState:
     client: ClientFacts = field(default_factory=ClientFacts)
     settings: Settings = field(default_factory=Settings)
     root: Path | None = None
+    command_line_paths: tuple[Path, ...] = ()
+    """Note paths given to ``torch-notes lsp --notes``: loaded whatever the settings say."""
     index: CorpusIndex = field(default_factory=lambda: CorpusIndex.build(Corpus(notes=())))
     verified: dict[str, str] = field(default_factory=dict)
     documents: dict[str, Analysis] = field(default_factory=dict)
@@ -114,8 +115,9 @@ class ServerState:
     # -- corpus ------------------------------------------------------------------
 
     def extra_paths(self) -> tuple[Path, ...]:
-        """The user's note paths, ``~`` expanded, relative ones against the workspace root."""
-        paths = []
+        """The user's note paths: ``--notes`` first, then ``torchNotes.extraPaths`` (``~``
+        expanded, relative ones against the workspace root)."""
+        paths = list(self.command_line_paths)
         for raw in self.settings.extra_paths:
             path = Path(raw).expanduser()
             if not path.is_absolute() and self.root is not None:
@@ -140,7 +142,7 @@ class ServerState:
             len(self.index.snippets),
             "".join(f", {p}" for p in paths),
         )
-        user_errors = [error for error in corpus.errors if _within(error.path, paths)]
+        user_errors = [error for error in corpus.errors if is_within(error.path, paths)]
         keys = tuple(str(error) for error in user_errors)
         if keys == self.reported_errors:
             return []
@@ -177,19 +179,3 @@ class ServerState:
     def closed(self, uri: str) -> None:
         """Forget a closed document."""
         self.documents.pop(uri, None)
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.10, 3.11)
-        return Path(os.path.abspath(path))
-
-
-def _within(path: Path, roots: Sequence[Path]) -> bool:
-    resolved = _resolved(path)
-    for root in roots:
-        root = _resolved(root)
-        if resolved == root or root in resolved.parents:
-            return True
-    return False

@@ -16,11 +16,11 @@ from tree_sitter import Node, Query
 
 from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.deprecations import DeprecatedSymbol, deprecated_symbols
 from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
+from torch_notes.diagnostics.rule_context import RuleContext
 from torch_notes.diagnostics.rules import norm_rewrite
 from torch_notes.diagnostics.tensors import oracle_for
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from torch_notes.analysis.resolve import dotted_chain
+from torch_notes.analysis.expressions import dotted_chain
 from torch_notes.diagnostics import syntax
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.deprecations import DeprecatedSymbol
 from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Edit, Fix, Span
+from torch_notes.diagnostics.rule_context import RuleContext
 from torch_notes.diagnostics.spelling import spell
 
 KEYWORDS = {"input": "x", "p": "ord", "dim": "dim", "keepdim": "keepdim", "dtype": "dtype"}

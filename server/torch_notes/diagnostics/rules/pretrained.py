@@ -18,14 +18,13 @@ from tree_sitter import Query
 from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics import syntax
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
+from torch_notes.diagnostics.rule_context import RuleContext
 
 CODE = "deprecated-api"
 NOTE_ID = "models.torchvision_weights"
-KEYWORD = "pretrained"
 MESSAGE = f"{CODE}.message.pretrained"
 MESSAGE_NOTE = f"{CODE}.message.note-only"
 FIX_REPLACE = f"{CODE}.fix.replace"

@@ -16,12 +16,12 @@ from tree_sitter import Node, Query
 from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.diagnostics import syntax
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.inventory import suggest
 from torch_notes.diagnostics.links import note_for_symbol, note_mentioning
 from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
+from torch_notes.diagnostics.rule_context import RuleContext
 
 CODE = "unknown-torch-attr"
 NOTE_ID = None  # each finding links to the note of the name it suggests

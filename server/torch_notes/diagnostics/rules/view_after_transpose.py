@@ -14,10 +14,10 @@ from torch_notes.analysis import queries
 from torch_notes.analysis.document import PYTHON
 from torch_notes.corpus.index import is_torch_name
 from torch_notes.diagnostics import syntax
-from torch_notes.diagnostics.context import RuleContext
 from torch_notes.diagnostics.messages import Message
 from torch_notes.diagnostics.model import Diagnostic, Edit, Fix, Severity, Span
 from torch_notes.diagnostics.rule import Rule
+from torch_notes.diagnostics.rule_context import RuleContext
 
 CODE = "view-after-transpose"
 NOTE_ID = "tensor.view_vs_reshape"

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from torch_notes.analysis.document import SourceDocument
+from torch_notes.analysis.expressions import dotted_chain
 from torch_notes.analysis.imports import collect_imports
-from torch_notes.analysis.resolve import dotted_chain
 from torch_notes.corpus.index import CorpusIndex, is_torch_name
 from torch_notes.diagnostics import syntax
 from torch_notes.diagnostics.inventory import ApiInventory, load_inventory

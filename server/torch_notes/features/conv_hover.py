@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node, Point
 
 from torch_notes.analysis.document import SourceDocument
-from torch_notes.analysis.resolve import dotted_chain
+from torch_notes.analysis.expressions import dotted_chain
 
 COMMON_SIZES: tuple[int, ...] = (28, 32, 64, 224)
 """Input sizes shown in the table (MNIST, CIFAR, small images, ImageNet)."""

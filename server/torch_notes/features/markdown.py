@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
-from torch_notes.features.i18n import text
+from torch_notes.i18n import text
 
 _COMMAND_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?|<)(command:)", re.IGNORECASE)
 
@@ -70,16 +70,19 @@ def card_markdown(
     verified: Mapping[str, str],
     *,
     see_also: tuple[Note, ...] = (),
+    deprecation: bool = True,
 ) -> str:
     """The hover card: title, summary, pitfall, the hover block, verified-on line, links.
 
     ``see_also`` are other notes on the same symbol, linked before the note's own
-    related notes (at most :data:`MAX_RELATED` of those).
+    related notes (at most :data:`MAX_RELATED` of those). ``deprecation=False`` leaves
+    out the deprecation line (on a flagged range the diagnostic says it already).
     """
     parts = [f"### {note.title.get(lang)}", note.summary.get(lang).strip()]
     if note.pitfall is not None:
         parts.append(f"**{text(lang, 'pitfall')}:** {note.pitfall.get(lang).strip()}")
-    parts.append(_deprecation(note, lang))
+    if deprecation:
+        parts.append(_deprecation(note, lang))
     if note.hover:
         parts.append(_code_block(note.hover))
     parts.append(_facts(note, lang, verified, full_link=True))

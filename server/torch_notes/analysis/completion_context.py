@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from lsprotocol import types
 from tree_sitter import Node
 
+from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.positions import index_from_bytes
-from torch_notes.analysis.resolve import Analysis
 from torch_notes.corpus.index import is_torch_name
 
 
