@@ -142,7 +142,7 @@ def test_failing_assert_is_reported_at_its_yaml_line(misbehaving) -> None:
     assert result["failure_location"].endswith(f"notes.yaml:{yaml_line} (example line 3)")
     assert f"notes.yaml:{yaml_line} (example line 3), in <module>" in result["traceback"]
     assert "assert x + y == 4" in result["traceback"]
-    assert "worker.py" not in result["traceback"], "the worker's own frames are trimmed"
+    assert "forkserver.py" not in result["traceback"], "the fork server's own frames are trimmed"
 
 
 def test_infinite_loop_times_out(misbehaving) -> None:
