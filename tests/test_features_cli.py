@@ -35,7 +35,7 @@ def test_explain_in_chinese_and_missing_file(capsys, tmp_path):
     assert main(["explain", "--lang", "zh", str(script), str(tmp_path / "missing.py")]) == 1
     captured = capsys.readouterr()
     assert f"{script}:2:30: tensor.contiguous: " in captured.out  # columns count characters
-    assert "步长" in captured.out
+    assert "步幅" in captured.out
     assert "missing.py" in captured.err
 
 

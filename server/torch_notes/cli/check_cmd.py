@@ -1,6 +1,8 @@
 """``torch-notes check FILE...``: the note-driven diagnostics, printed like a linter.
 
-Prints ``path:line:col: rule: message`` (1-based line and column, columns in characters)
+Python files and Jupyter notebooks (``.ipynb``: every code cell, with the imports of the
+cells above it). Prints ``path:line:col: rule: message`` (``nb.ipynb:cell N:line:col`` in a
+notebook) (1-based line and column, columns in characters)
 in the language of ``--lang`` (English by default; rule codes are never translated) and
 exits 1 when there is any diagnostic, 2 when a file cannot be read, 0 otherwise.
 """
@@ -16,7 +18,9 @@ from torch_notes.cli.common import add_corpus_arguments, add_language_argument, 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     """Options of the ``check`` subcommand."""
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Python files to check")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="Python files or notebooks"
+    )
     add_corpus_arguments(parser)
     parser.add_argument(
         "--severity",
@@ -45,8 +49,7 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Check every file; see the module docstring for the exit status."""
-    from torch_notes.analysis.document import SourceDocument
-    from torch_notes.analysis.positions import UTF32
+    from torch_notes.cli.documents import UnreadableFile, read_units
     from torch_notes.cli.main import CliError
     from torch_notes.corpus.index import CorpusIndex
     from torch_notes.diagnostics.registry import RULE_CODES, check_document
@@ -60,21 +63,23 @@ def run(args: argparse.Namespace) -> int:
     found = unreadable = 0
     for path in args.files:
         try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
+            units = read_units(path)
+        except UnreadableFile as err:
             print(f"torch-notes check: error: {path}: {err}", file=sys.stderr)
             unreadable += 1
             continue
-        doc = SourceDocument.parse(source, encoding=UTF32)
-        for diagnostic in apply_settings(check_document(doc, index), settings):
-            row, _ = diagnostic.span.start
-            column = doc.char_index(diagnostic.span.start) + 1
-            message = diagnostic.message_in(args.lang)
-            print(f"{path}:{row + 1}:{column}: {diagnostic.rule}: {message}")
-            if args.fix_titles:
-                for fix in diagnostic.fixes:
-                    print(f"    fix: {fix.title_in(args.lang)}")
-            found += 1
+        for unit in units:
+            doc = unit.analysis.doc
+            findings = check_document(doc, index, imports=unit.analysis.imports)
+            for diagnostic in apply_settings(findings, settings):
+                row, _ = diagnostic.span.start
+                column = doc.char_index(diagnostic.span.start) + 1
+                message = diagnostic.message_in(args.lang)
+                print(f"{unit.label}:{row + 1}:{column}: {diagnostic.rule}: {message}")
+                if args.fix_titles:
+                    for fix in diagnostic.fixes:
+                        print(f"    fix: {fix.title_in(args.lang)}")
+                found += 1
     if unreadable:
         return 2
     return 1 if found else 0

@@ -1,15 +1,18 @@
 """``torch-notes coverage PATH...``: how much of the torch API in some code the notes explain.
 
-For each Python file (directories are searched recursively for ``*.py``, skipping hidden
-directories, ``__pycache__`` and ``node_modules``) it counts the torch API references and
-the hits, those whose hover shows a note (definitions: :mod:`torch_notes.features.coverage`),
-then prints the total, the share per kind and the most frequent symbols without a note.
-``--json`` prints the same as one JSON object. A file named on the command line is read as
-Python whatever its suffix.
+For each Python file or Jupyter notebook (directories are searched recursively for
+``*.py`` and ``*.ipynb``, skipping hidden directories, ``__pycache__`` and
+``node_modules``; a notebook's code cells are read top to bottom, each with the imports of
+the cells above it) it counts the torch API references and the hits, those whose hover
+shows a note (definitions: :mod:`torch_notes.features.coverage`), then prints the total,
+the share per kind and the most frequent symbols without a note. ``--json`` prints the
+same as one JSON object. A file named on the command line is read as Python whatever its
+suffix, unless it is a notebook.
 
 Exit status: 0 when every path was read, 2 when a path is missing, is not a regular file
-or directory (a FIFO is never opened), or cannot be read (not UTF-8, no permission): the
-error names the file and the other files are still measured.
+or directory (a FIFO is never opened), or cannot be read (not UTF-8, no permission, a
+notebook that is not valid JSON): the error names the file and the other files are
+still measured.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from torch_notes.cli.common import add_corpus_arguments, load_for_cli
 
 if TYPE_CHECKING:
     from torch_notes.features.coverage import Tally
@@ -30,12 +35,8 @@ SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 """Directory names never searched (hidden directories are skipped too)."""
 
 
-def _read_python(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
-READERS: dict[str, Callable[[Path], str]] = {".py": _read_python}
-"""Suffix → reader giving the Python source of a document (notebooks can join here)."""
+SUFFIXES = frozenset({".py", ".ipynb"})
+"""What a directory search picks up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +56,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         "paths", nargs="+", type=Path, metavar="PATH", help="Python files or directories"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--notes",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="extra note file or directory (repeatable)",
-    )
+    add_corpus_arguments(parser)
     parser.add_argument(
         "--top",
         type=int,
@@ -80,7 +74,7 @@ def iter_documents(paths: list[Path]) -> Iterator[Path | Problem]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
                 for name in sorted(files):
                     found = Path(folder) / name
-                    if found.suffix in READERS and found.is_file():
+                    if found.suffix in SUFFIXES and found.is_file():
                         yield found
         elif path.is_file():
             yield path
@@ -90,42 +84,32 @@ def iter_documents(paths: list[Path]) -> Iterator[Path | Problem]:
             yield Problem(path, "no such file or directory")
 
 
-def read_document(path: Path) -> str | Problem:
-    """The source of ``path`` (Python unless a reader for its suffix says otherwise)."""
-    reader = READERS.get(path.suffix, _read_python)
-    try:
-        return reader(path)
-    except UnicodeDecodeError as err:
-        return Problem(path, f"not UTF-8 text ({err.reason} at byte {err.start})")
-    except OSError as err:
-        return Problem(path, err.strerror or str(err))
-
-
 def run(args: argparse.Namespace) -> int:
     """Measure every document; see the module docstring for the exit status."""
+    from torch_notes.cli.documents import UnreadableFile, read_units
     from torch_notes.cli.main import CliError
     from torch_notes.corpus.index import CorpusIndex
-    from torch_notes.corpus.loader import load_corpus
-    from torch_notes.features.coverage import ApiVocabulary, Tally, source_references
+    from torch_notes.features.coverage import ApiVocabulary, Tally, references
 
     if args.top < 0:
         raise CliError(f"--top must be 0 or more, got {args.top}")
-    corpus = load_corpus(args.notes)
-    for error in corpus.errors:
-        if any(str(error.path).startswith(str(path)) for path in args.notes):
-            print(f"torch-notes coverage: warning: {error}", file=sys.stderr)
+    corpus = load_for_cli(args)
     index = CorpusIndex.build(corpus)
     api = ApiVocabulary.shipped()
     measured: list[tuple[Path, Tally]] = []
     problems: list[Problem] = []
     for item in iter_documents(args.paths):
-        source = item if isinstance(item, Problem) else read_document(item)
-        if isinstance(source, Problem):
-            problems.append(source)
-            print(f"torch-notes coverage: error: {source}", file=sys.stderr)
+        if not isinstance(item, Problem):
+            try:
+                units = read_units(item)
+            except UnreadableFile as err:
+                item = Problem(item, str(err))
+        if isinstance(item, Problem):
+            problems.append(item)
+            print(f"torch-notes coverage: error: {item}", file=sys.stderr)
             continue
-        assert isinstance(item, Path)
-        measured.append((item, Tally.of(source_references(source, index, api))))
+        found = [ref for unit in units for ref in references(unit.analysis, index, api)]
+        measured.append((item, Tally.of(found)))
     total = sum((tally for _, tally in measured), Tally())
     if args.json:
         report = _as_json(measured, total, problems, args.top, len(corpus.notes))

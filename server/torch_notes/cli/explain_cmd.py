@@ -1,4 +1,7 @@
-"""``torch-notes explain FILE...``: every place in Python files where a note applies."""
+"""``torch-notes explain FILE...``: every place in Python files and notebooks where a note applies.
+
+Prints ``path:line:col: note-id: summary`` (``nb.ipynb:cell N:line:col`` in a notebook).
+"""
 
 from __future__ import annotations
 
@@ -11,16 +14,16 @@ from torch_notes.cli.common import add_corpus_arguments, add_language_argument, 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     """Options of the ``explain`` subcommand."""
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Python files to read")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="Python files or notebooks"
+    )
     add_language_argument(parser, "the summaries")
     add_corpus_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print ``path:line:col: note-id: summary`` lines; 1 if a file cannot be read."""
-    from torch_notes.analysis.analysis import Analysis
-    from torch_notes.analysis.document import SourceDocument
-    from torch_notes.analysis.positions import UTF32
+    from torch_notes.cli.documents import UnreadableFile, read_units
     from torch_notes.corpus.index import CorpusIndex
     from torch_notes.features.explain import explain
 
@@ -29,13 +32,13 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
+            units = read_units(path)
+        except UnreadableFile as err:
             print(f"torch-notes explain: error: {path}: {err}", file=sys.stderr)
             status = 1
             continue
-        analysis = Analysis.of(SourceDocument.parse(source, encoding=UTF32))
-        for finding in explain(analysis, index):
-            summary = " ".join(finding.note.summary.get(args.lang).split())
-            print(f"{path}:{finding.line}:{finding.column}: {finding.note.id}: {summary}")
+        for unit in units:
+            for finding in explain(unit.analysis, index):
+                summary = " ".join(finding.note.summary.get(args.lang).split())
+                print(f"{unit.label}:{finding.line}:{finding.column}: {finding.note.id}: {summary}")
     return status

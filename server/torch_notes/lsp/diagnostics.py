@@ -264,6 +264,15 @@ class DiagnosticsFeature(ServerFeature):
         for uri in self.server.open_uris():
             self.schedule(uri)
 
+    def others_changed(self) -> None:
+        """Documents changed that the client does not know to re-check (the cells below an
+        edited notebook cell): pull clients are asked to pull again; push clients get each
+        changed document re-published through :meth:`document_changed` already."""
+        if self.pull:
+            self._generation += 1
+            if self.refresh_support:
+                self.server.workspace_diagnostic_refresh(None)
+
     # -- pull and code actions -------------------------------------------------------------
 
     def result_id(self, uri: str) -> str:

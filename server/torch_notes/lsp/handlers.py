@@ -14,6 +14,7 @@ from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.hover import finding_hover, hover
 from torch_notes.features.snippets import insertion_edit
 from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
+from torch_notes.lsp.notebook import NOTEBOOK_SYNC, NotebookFeature
 from torch_notes.lsp.server import TorchNotesServer
 
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_provider=True)
@@ -45,6 +46,18 @@ def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParam
 
 def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.document_closed(params.text_document.uri)
+
+
+def on_notebook_open(ls: TorchNotesServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.get_feature(NotebookFeature).opened(params)
+
+
+def on_notebook_change(ls: TorchNotesServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.get_feature(NotebookFeature).changed(params)
+
+
+def on_notebook_close(ls: TorchNotesServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    ls.get_feature(NotebookFeature).closed(params)
 
 
 def on_set_trace(ls: TorchNotesServer, params: types.SetTraceParams) -> None:
@@ -184,6 +197,9 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_DID_OPEN, on_did_open, None),
     (types.TEXT_DOCUMENT_DID_CHANGE, on_did_change, None),
     (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
+    (types.NOTEBOOK_DOCUMENT_DID_OPEN, on_notebook_open, None),
+    (types.NOTEBOOK_DOCUMENT_DID_CHANGE, on_notebook_change, None),
+    (types.NOTEBOOK_DOCUMENT_DID_CLOSE, on_notebook_close, None),
     (types.SET_TRACE, on_set_trace, None),
     (types.WORKSPACE_DID_CHANGE_CONFIGURATION, on_did_change_configuration, None),
     (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, on_did_change_watched_files, None),
@@ -207,9 +223,12 @@ def create_server(
     *, poll_interval: float = 2.0, log_level: int | None = None, notes: Sequence[Path] = ()
 ) -> TorchNotesServer:
     """A server with every feature and command registered; ``notes`` are always loaded."""
-    server = TorchNotesServer(poll_interval=poll_interval, log_level=log_level)
+    server = TorchNotesServer(
+        poll_interval=poll_interval, log_level=log_level, notebook_document_sync=NOTEBOOK_SYNC
+    )
     server.state.command_line_paths = tuple(notes)
     server.add_feature(DiagnosticsFeature(server))
+    server.add_feature(NotebookFeature(server))
     for method, handler, options in FEATURES:
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:

@@ -13,7 +13,8 @@ a document that is not open. This protocol answers as the LSP spec says instead:
 - a request whose params do not fit its method gets ``InvalidParams`` (-32602);
 - a body that is not JSON gets ``ParseError`` (-32700), a JSON value that is not a
   message gets ``InvalidRequest``, both with ``id: null``, and a log line, no window;
-- ``didChange``/``didClose`` for a document that is not open are logged and ignored.
+- ``didChange``/``didClose`` for a document (or notebook) that is not open are logged and
+  ignored.
 
 Its documents split lines on ``\n`` only (``\r\n`` ends a line too), like the
 analysis and tree-sitter do. pygls' own documents use ``str.splitlines``, which
@@ -41,6 +42,11 @@ from pygls.workspace import TextDocument, Workspace
 logger = logging.getLogger(__name__)
 
 _DOCUMENT_NOTIFICATIONS = (types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE)
+_NOTEBOOK_NOTIFICATIONS = (
+    types.NOTEBOOK_DOCUMENT_DID_CHANGE,
+    types.NOTEBOOK_DOCUMENT_DID_SAVE,
+    types.NOTEBOOK_DOCUMENT_DID_CLOSE,
+)
 
 
 class _Unreadable:
@@ -126,7 +132,16 @@ class TorchNotesProtocol(LanguageServerProtocol):
         elif method in _DOCUMENT_NOTIFICATIONS and not self._is_open(message.params):
             logger.debug("ignoring %s for a document that is not open", method)
             return
+        elif method in _NOTEBOOK_NOTIFICATIONS and not self._is_open_notebook(message.params):
+            logger.debug("ignoring %s for a notebook that is not open", method)
+            return
         super().handle_message(message)
+
+    def _is_open_notebook(self, params: Any) -> bool:
+        uri = getattr(getattr(params, "notebook_document", None), "uri", None)
+        if not isinstance(uri, str):
+            return False
+        return self.workspace.get_notebook_document(notebook_uri=uri) is not None
 
     def _is_open(self, params: Any) -> bool:
         uri = getattr(getattr(params, "text_document", None), "uri", None)

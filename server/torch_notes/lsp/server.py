@@ -27,6 +27,7 @@ from torch_notes.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.feature import ServerFeature
 from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
+from torch_notes.lsp.notebook import NotebookFeature
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
 from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
@@ -48,8 +49,19 @@ FeatureT = TypeVar("FeatureT", bound=ServerFeature)
 class TorchNotesServer(LanguageServer):
     """pygls server holding the state of one editor session."""
 
-    def __init__(self, *, poll_interval: float = 2.0, log_level: int | None = None) -> None:
-        super().__init__("torch-notes", __version__, protocol_cls=TorchNotesProtocol)
+    def __init__(
+        self,
+        *,
+        poll_interval: float = 2.0,
+        log_level: int | None = None,
+        notebook_document_sync: types.NotebookDocumentSyncOptions | None = None,
+    ) -> None:
+        super().__init__(
+            "torch-notes",
+            __version__,
+            protocol_cls=TorchNotesProtocol,
+            notebook_document_sync=notebook_document_sync,
+        )
         self.state = ServerState()
         self.poll_interval = poll_interval
         self.fixed_log_level = log_level
@@ -148,6 +160,10 @@ class TorchNotesServer(LanguageServer):
         if document is None or document.language_id not in (None, "python"):
             return None
         key = self.document_key(uri)
+        notebooks = self._features.get(NotebookFeature)
+        notebook = notebooks.notebook_of(uri) if isinstance(notebooks, NotebookFeature) else None
+        if notebook is not None:
+            return notebooks.cell_analysis(notebook, uri)  # type: ignore[union-attr]
         if len(document.source) > MAX_DOCUMENT_CHARS:
             if key not in self._too_large:
                 self._too_large.add(key)
