@@ -144,10 +144,19 @@ def test_crashes_and_timeouts_are_described() -> None:
     )
 
 
-def test_tag_status_answers_from_the_probe() -> None:
-    status = TagStatus({"cuda": "needs cuda (no)", "torchvision": None})
+def test_tag_status_answers_from_the_probe_and_checks_packages_once() -> None:
+    checked = []
+
+    def check(tag: str) -> str | None:
+        checked.append(tag)
+        return None if tag == "torchvision" else f"needs {tag} (absent)"
+
+    status = TagStatus({"cuda": "needs cuda (no)", "multi_gpu": "needs multi_gpu (no)"}, check)
     assert status.first_unmet(["torchvision"]) is None
     assert status.first_unmet(["torchvision", "cuda"]) == "needs cuda (no)"
+    assert status.first_unmet(["matplotlib"]) == "needs matplotlib (absent)"
+    assert status.first_unmet(["matplotlib", "torchvision"]) == "needs matplotlib (absent)"
+    assert checked == ["torchvision", "matplotlib"]
     with pytest.raises(ValueError, match="unknown requires tag 'tpu'"):
         status.first_unmet(["tpu"])
 
@@ -345,3 +354,38 @@ def test_the_pool_survives_whatever_a_worker_sends(monkeypatch) -> None:
     assert died.reason == "worker crashed: exited with code 3" and "dying" in died.output
     assert outcomes["fail"][0].reason == "nope"
     assert pool.environment["sandbox"] == {"tool": "fake", "fallback": "", "fake": "yes"}
+
+
+# -- choosing the sandbox -------------------------------------------------------------
+
+
+def test_without_bubblewrap_the_fallback_is_reported_loudly(monkeypatch) -> None:
+    from torch_notes.validation.containment import Launcher, SandboxError
+    from torch_notes.validation.render import sandbox_lines
+
+    monkeypatch.setattr(bwrap, "find_bwrap", lambda: None)
+    launcher = Launcher(Limits(), tmpfs_mib=64, mode="auto")
+    assert launcher.bwrap is None
+    applied = launcher.applied
+    assert applied["tool"] == "landlock (fallback)"
+    assert applied["fallback"].startswith("bubblewrap (bwrap) is not installed")
+    assert "UNIX sockets by path" in applied["fallback"]
+    assert sandbox_lines(applied)[0].startswith("WARNING: weaker sandbox: bubblewrap (bwrap)")
+    with pytest.raises(SandboxError, match="bubblewrap cannot be used here"):
+        Launcher(Limits(), tmpfs_mib=64, mode="bwrap")
+    with pytest.raises(SandboxError, match="unknown sandbox"):
+        Launcher(Limits(), tmpfs_mib=64, mode="docker")
+
+
+def test_a_refusing_bubblewrap_falls_back_with_its_message(monkeypatch, tmp_path: Path) -> None:
+    from torch_notes.validation.containment import Launcher
+
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(bwrap, "find_bwrap", lambda: str(fake))
+    launcher = Launcher(Limits(), tmpfs_mib=64, mode="auto")
+    assert launcher.bwrap is None
+    assert launcher.fallback == (
+        "bubblewrap refused to start a sandbox here: bwrap: No permissions to create new namespace"
+    )

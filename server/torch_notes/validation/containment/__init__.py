@@ -83,6 +83,18 @@ def worker_env(tmp: str) -> dict[str, str]:
     return env
 
 
+def _remove_stale_groups(parent: Path) -> None:
+    """Remove the empty groups of validators that died without cleaning up."""
+    for group in parent.glob("torch-notes-*-*"):
+        try:
+            pid = int(group.name.split("-")[2])
+        except ValueError:
+            continue
+        if not os.path.exists(f"/proc/{pid}"):
+            with contextlib.suppress(OSError):
+                group.rmdir()
+
+
 @dataclass(eq=False)
 class WorkerProcess:
     """A started worker: its process (``bwrap`` or the fork server itself) and cgroup."""
@@ -121,12 +133,14 @@ class Launcher:
         self._count = 0
         self._host_namespace = pid_namespace()
         self._cgroup_parent, self._cgroup_reason = cgroup_parent()
+        if self._cgroup_parent is not None:
+            _remove_stale_groups(self._cgroup_parent)
         self.bwrap: str | None = None
         self.fallback = ""
         """Why the fallback sandbox is used (empty with bubblewrap)."""
         tool = bwrap.find_bwrap() if mode != "landlock" else None
         if mode == "landlock":
-            self.fallback = "asked for (TORCH_NOTES_SANDBOX=landlock)"
+            self.fallback = "asked for (--sandbox landlock or TORCH_NOTES_SANDBOX=landlock)"
         elif tool is None:
             self.fallback = "bubblewrap (bwrap) is not installed"
         else:
@@ -181,14 +195,14 @@ class Launcher:
         limits = self.limits
         if self._cgroup_parent is not None:
             limit_text = (
-                f"cgroup v2 per worker under {self._cgroup_parent}: memory.max "
-                f"{limits.memory_mib} MiB, pids.max {limits.tasks}; also polled"
+                f"cgroup v2 per worker under {self._cgroup_parent}: memory.max"
+                f" {limits.memory_mib} MiB, pids.max {limits.tasks}; also polled per job"
             )
         else:
             limit_text = (
-                f"rlimits (RLIMIT_NPROC {limits.tasks} per worker user namespace, not applied"
-                f" to root; RLIMIT_CORE 0) and polled: resident memory {limits.memory_mib} MiB,"
-                f" {limits.tasks} tasks per job ({self._cgroup_reason})"
+                f"rlimits (listed under rlimits) and polled: memory {limits.memory_mib} MiB"
+                f" (proportional set size), {limits.tasks} tasks per job;"
+                f" no cgroup: {self._cgroup_reason}"
             )
         if self.bwrap is not None:
             return {
