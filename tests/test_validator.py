@@ -295,6 +295,20 @@ def test_record_refuses_partial_runs(tmp_path: Path, capsys) -> None:
     assert "--record needs a full run" in capsys.readouterr().err
 
 
+def test_the_fallback_sandbox_is_asked_for_and_reported(tmp_path: Path, capsys) -> None:
+    path = write_notes(tmp_path / "one.yaml", note_yaml("t.one", "assert True\n"))
+    report = tmp_path / "report.json"
+    assert (
+        main(["validate", str(path), "--jobs", "1", "--sandbox", "landlock", "--json", str(report)])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "WARNING: weaker sandbox: asked for (--sandbox landlock" in captured.out
+    assert "WARNING: weaker sandbox" in captured.err
+    sandbox = json.loads(report.read_text(encoding="utf-8"))["sandbox"]
+    assert sandbox["tool"] == "landlock (fallback)" and sandbox["fallback"]
+
+
 def test_validate_never_imports_torch_in_the_parent(tmp_path: Path) -> None:
     path = write_notes(tmp_path / "one.yaml", note_yaml("t.one", "import torch\n"))
     code = (
