@@ -31,7 +31,7 @@ from torch_notes.validation.containment.processes import descendants, pid_namesp
 
 SANDBOX_MODES = ("auto", "bwrap", "landlock")
 _PASSED_PREFIXES = ("LC_", "CUDA_", "NVIDIA_", "PYTORCH_", "TORCH_", "CUBLAS_", "NCCL_")
-_PASSED = ("PATH", "LANG", "LANGUAGE", "TZ")
+_PASSED = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH")
 _SANDBOX_TMP = "/tmp"
 
 

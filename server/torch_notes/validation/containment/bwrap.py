@@ -61,7 +61,7 @@ def _real(path: str | os.PathLike[str]) -> str:
 
 
 def python_roots(package_root: Path) -> list[str]:
-    """Host directories the fork server needs to run: the Python installation and packages."""
+    """Host directories the fork server needs: the Python installation, packages, libraries."""
     roots = {
         sys.prefix,
         sys.exec_prefix,
@@ -73,6 +73,8 @@ def python_roots(package_root: Path) -> list[str]:
     user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
     if user_site and os.path.isdir(user_site):
         roots.add(user_site)
+    # libraries torch may need from elsewhere (a CUDA toolkit outside /usr)
+    roots.update(os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep))
     return sorted({_real(root) for root in roots if root and os.path.isdir(root)})
 
 
