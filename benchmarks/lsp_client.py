@@ -27,6 +27,8 @@ class LspProcess:
         )
         self._ids = itertools.count(1)
         self._responses: dict[int, dict[str, Any]] = {}
+        self.notifications: list[tuple[float, dict[str, Any]]] = []
+        """Every notification the server sent, with the time it arrived (perf_counter)."""
         self._cond = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -55,6 +57,10 @@ class LspProcess:
                     if message["method"] == "workspace/configuration":
                         result = [None] * len(message["params"]["items"])
                     self._send({"id": message["id"], "result": result})
+                    continue
+                with self._cond:
+                    self.notifications.append((time.perf_counter(), message))
+                    self._cond.notify_all()
                 continue
             with self._cond:
                 self._responses[message["id"]] = message
@@ -85,6 +91,20 @@ class LspProcess:
         if "error" in response:
             raise RuntimeError(f"{method}: {response['error']}")
         return response.get("result")
+
+    def wait_for(self, method: str, predicate, since: int = 0, timeout: float = 60.0):
+        """The first notification ``method`` after index ``since`` whose params satisfy
+        ``predicate``: ``(arrival time, params)``."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for arrived, message in self.notifications[since:]:
+                    if message.get("method") == method and predicate(message.get("params")):
+                        return arrived, message["params"]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {method} within {timeout} s")
+                self._cond.wait(left)
 
     def timed(self, method: str, params: Any) -> tuple[float, Any]:
         """Seconds for one round trip, and the result."""

@@ -341,4 +341,4 @@ def test_member_contexts():
     assert context_at("torch.\n", 6) == MemberAccess(7, 14, 14, "", "torch")
     assert context_at("nn.\n", 3) == MemberAccess(8, 11, 11, "", "torch.nn")
     assert context_at("1).\n", 3) == MemberAccess(9, 26, 26, "", None)
-    assert context_at("x.con", 5) == MemberAccess(10, 10, 13, "con", None)
+    assert context_at("x.con", 5) == MemberAccess(10, 10, 13, "con", None, "x")

@@ -171,13 +171,13 @@ def test_lsp_edge_renders_in_the_requested_language() -> None:
     found = check(text)
     english = to_lsp(found[0], doc, index, "en")
     chinese = to_lsp(found[0], doc, index, "zh")
-    assert english.message.startswith("`view` on the result of `t()`")
-    assert chinese.message.startswith("对 `t()` 的结果调用 `view`")
+    assert english.message.startswith('"view" on the result of "t()"')
+    assert chinese.message.startswith("对 “t()” 的结果调用 “view”")
     assert chinese.code == english.code == "view-after-transpose"
     everywhere = types.Range(types.Position(0, 0), types.Position(9, 0))
     actions = quick_fixes(found, doc, index, "file:///a.py", everywhere, "zh")
     assert [a.title for a in actions] == [
-        "在 `.view` 前插入 `.contiguous()`",
-        "改用 `reshape` 代替 `view`",
+        "在 “.view” 前插入 “.contiguous()”",
+        "改用 “reshape” 代替 “view”",
     ]
     assert actions[0].diagnostics == [chinese]

@@ -225,7 +225,7 @@ def test_resolve_adds_documentation(index):
         label="pt-train", data={"kind": "snippet", "id": "training.loop"}
     )
     doc = completion.resolve(snippet_item, index, "zh", {}).documentation.value
-    assert "训练循环" in doc and "```python\nfor ${1:epoch}" in doc
+    assert "训练循环" in doc and "```python\nfor epoch in range(10):" in doc and "$" not in doc
     api_item = types.CompletionItem(
         label="contiguous", data={"kind": "api", "symbols": ["torch.Tensor.contiguous"]}
     )
@@ -244,7 +244,8 @@ def test_indent_continuation():
 
 def test_snippet_edit_forms():
     where = types.Range(types.Position(1, 4), types.Position(1, 4))
-    kwargs = {"uri": "file:///a.py", "version": 3, "range": where, "indent": "    "}
+    doc = SourceDocument.parse("import torch\n    \n", version=3)
+    kwargs = {"uri": "file:///a.py", "doc": doc, "bound": {}, "range": where, "indent": "    "}
     snippet = snippet_edit(LOOP, support=EditSupport(snippet_edits=True), **kwargs)
     edit = snippet.document_changes[0].edits[0]
     assert isinstance(edit, types.SnippetTextEdit) and edit.snippet.value.startswith(

@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "server" / "torch_notes"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "data", "i18n"),
+    ("__init__", "data", "i18n", "plain_text"),
     ("corpus",),
     ("analysis",),
     ("diagnostics",),

@@ -37,3 +37,26 @@ def test_symbol_exists(note_id: str, symbol: str) -> None:
         resolve(symbol)
     except (ImportError, AttributeError) as err:
         pytest.fail(f"note {note_id!r} names {symbol!r}, which does not exist: {err}")
+
+
+def test_a_shared_symbol_has_one_primary_note() -> None:
+    """A symbol may be claimed by several notes (one per distinct caveat: ``torch.load`` has
+    ``weights_only`` and ``map_location``); exactly one of them lists it first, and that note is
+    the hover's card, the others its "see also" links."""
+    claims: dict[str, list[tuple[str, bool]]] = {}
+    for note in load_corpus().notes:
+        for position, symbol in enumerate(note.symbols):
+            claims.setdefault(symbol, []).append((note.id, position == 0))
+    problems = []
+    for symbol, owners in sorted(claims.items()):
+        if len(owners) < 2:
+            continue
+        primaries = [note_id for note_id, first in owners if first]
+        if len(primaries) != 1:
+            ids = ", ".join(note_id for note_id, _ in owners)
+            problems.append(
+                f"{symbol!r} is claimed by {ids} and listed first by "
+                f"{len(primaries)} of them ({', '.join(primaries) or 'none'}): "
+                "exactly one note must list it first"
+            )
+    assert not problems, "\n".join(problems)

@@ -5,6 +5,14 @@
 
 export type Lang = "en" | "zh";
 
+/** The server's `workspace/executeCommand` commands the client calls. */
+export const SERVER_COMMANDS = {
+  listSnippets: "torchNotes.listSnippets",
+  searchNotes: "torchNotes.searchNotes",
+  showNote: "torchNotes.showNote",
+  serverInfo: "torchNotes.serverInfo",
+} as const;
+
 /** A text the server sent either already localised or as `{en, zh}`. */
 export type MaybeLocalized = string | { en?: string; zh?: string } | null | undefined;
 
@@ -256,27 +264,4 @@ export function noteMarkdown(value: unknown, lang: Lang): string {
     parts.push(`[${lang === "zh" ? "官方文档" : "Official docs"}](${docs})`);
   }
   return parts.join("\n\n") + "\n";
-}
-
-/** Text of the language status item. */
-export function statusText(
-  state: "starting" | "running" | "stopped" | "failed",
-  info: ServerInfo | undefined,
-  lang: Lang,
-): string {
-  switch (state) {
-    case "starting":
-      return lang === "zh" ? "$(sync~spin) PyTorch Notes 启动中" : "$(sync~spin) PyTorch Notes starting";
-    case "stopped":
-      return lang === "zh" ? "$(circle-slash) PyTorch Notes 已停止" : "$(circle-slash) PyTorch Notes stopped";
-    case "failed":
-      return lang === "zh" ? "$(error) PyTorch Notes 未运行" : "$(error) PyTorch Notes not running";
-    case "running": {
-      const n = info?.notes;
-      if (n === undefined) {
-        return "$(book) PyTorch Notes";
-      }
-      return lang === "zh" ? `$(book) ${n} 条 PyTorch 笔记` : `$(book) ${n} PyTorch note${n === 1 ? "" : "s"}`;
-    }
-  }
 }

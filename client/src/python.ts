@@ -5,11 +5,11 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
+import { PYTHON_SETTING } from "./settings";
+
 export const MIN_PYTHON: readonly [number, number] = [3, 10];
-export const PYTHON_SETTING = "torchNotes.server.python";
 
 export type CandidateSource = "setting" | "python-extension" | "default";
 
@@ -37,19 +37,6 @@ export interface NotFound {
   ok: false;
   tried: { candidate: Candidate; reason: string }[];
   message: string;
-}
-
-/** Expands `~` and `${workspaceFolder}` / `${userHome}` in a configured interpreter path. */
-export function expandPath(value: string, workspaceFolder: string | undefined): string {
-  let out = value.trim();
-  if (out === "~" || out.startsWith("~/")) {
-    out = path.join(os.homedir(), out.slice(1));
-  }
-  out = out.replace(/\$\{userHome\}/g, os.homedir());
-  if (workspaceFolder !== undefined) {
-    out = out.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
-  }
-  return out;
 }
 
 /**

@@ -12,9 +12,9 @@ import {
   parseServerInfo,
   parseSnippets,
   snippetPickItems,
-  statusText,
   withCorpusChange,
 } from "../src/catalogue";
+import { statusText } from "../src/statusView";
 
 describe("effectiveLanguage", () => {
   it("follows the setting, else the display language", () => {
@@ -133,13 +133,6 @@ describe("server info and status", () => {
     const info = parseServerInfo({ name: "torch-notes", notes: 40, snippets: 12, errors: ["a.yaml:3: bad"], language: "en" });
     assert.equal(info?.errors, 1);
     assert.equal(info?.notes, 40);
-  });
-  it("shows state and the number of notes", () => {
-    assert.match(statusText("running", { notes: 1 }, "en"), /1 PyTorch note$/);
-    assert.match(statusText("running", { notes: 41 }, "en"), /41 PyTorch notes/);
-    assert.match(statusText("running", { notes: 41 }, "zh"), /41 条 PyTorch 笔记/);
-    assert.match(statusText("failed", undefined, "en"), /not running/);
-    assert.match(statusText("starting", undefined, "en"), /sync~spin/);
   });
 });
 

@@ -7,7 +7,15 @@ import { describe, it } from "node:test";
 
 const root = path.resolve(__dirname, "..", "..");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-const source = fs.readFileSync(path.join(root, "client", "src", "extension.ts"), "utf8");
+const srcDir = path.join(root, "client", "src");
+const read = (name: string) => fs.readFileSync(path.join(srcDir, name), "utf8");
+/** Every module of the client, one after the other. */
+const source = fs
+  .readdirSync(srcDir)
+  .filter((name) => name.endsWith(".ts"))
+  .sort()
+  .map(read)
+  .join("\n");
 
 describe("package.json", () => {
   it("registers every contributed command, all under 'PyTorch Notes'", () => {
@@ -44,9 +52,15 @@ describe("package.json", () => {
     }
   });
   it("listens for the server's torchNotes/corpusChanged before starting the client", () => {
-    const listen = source.indexOf("client.onNotification(CORPUS_CHANGED");
+    const server = read("server.ts");
+    const listen = server.indexOf("client.onNotification(CORPUS_CHANGED");
     assert.ok(listen > 0, "no handler for torchNotes/corpusChanged");
-    assert.ok(listen < source.indexOf("await client.start()"), "registered after start: the first reload could be missed");
+    assert.ok(listen < server.indexOf("await client.start()"), "registered after start: the first reload could be missed");
+  });
+  it("keeps the pure modules free of vscode, so that they run under plain Node", () => {
+    for (const name of ["catalogue.ts", "launch.ts", "python.ts", "search.ts", "settings.ts", "statusView.ts"]) {
+      assert.doesNotMatch(read(name), /from "vscode"|require\("vscode"\)|from "vscode-languageclient/, name);
+    }
   });
   it("bundles one file as main and targets the language client's VS Code", () => {
     assert.equal(manifest.main, "./client/dist/extension.js");

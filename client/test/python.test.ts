@@ -8,7 +8,6 @@ import {
   bundledCacheTags,
   candidates,
   describeTags,
-  expandPath,
   findPython,
   notFoundMessage,
   parseProbeOutput,
@@ -39,14 +38,6 @@ describe("candidates", () => {
       candidates("", undefined).map((c) => c.command),
       ["python3", "python"],
     );
-  });
-});
-
-describe("expandPath", () => {
-  it("expands ~ and ${workspaceFolder}", () => {
-    assert.equal(expandPath("~/py/bin/python", "/w"), path.join(os.homedir(), "py/bin/python"));
-    assert.equal(expandPath("${workspaceFolder}/.venv/bin/python", "/w"), "/w/.venv/bin/python");
-    assert.equal(expandPath("python3", undefined), "python3");
   });
 });
 

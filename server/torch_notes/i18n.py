@@ -61,6 +61,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Snippet `{prefix}`",
         "zh": "代码片段 `{prefix}`",
     },
+    "open_note_action": {
+        "en": "Open note: {title}",
+        "zh": "打开笔记：{title}",
+    },
     "insert_action": {
         "en": "Insert PyTorch snippet: {title}",
         "zh": "插入 PyTorch 代码片段：{title}",

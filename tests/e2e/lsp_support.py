@@ -65,9 +65,13 @@ async def start_session(
     locale: str | None = None,
     settings: dict[str, Any] | None = None,
     root: Path = REPO,
+    hints: dict[str, Any] | None = None,
     **changes: Any,
 ) -> None:
-    """Initialize like ``profile`` would, with workspace settings, and wait until applied."""
+    """Initialize like ``profile`` would, with workspace settings, and wait until applied.
+
+    ``hints`` are the ``clientHints`` an editor integration sends (the VS Code extension).
+    """
     install_recorders(client)
     if settings is not None:
         client.set_configuration(settings, section="torchNotes")
@@ -77,6 +81,7 @@ async def start_session(
             locale=locale,
             root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            initialization_options={"clientHints": hints} if hints is not None else None,
         )
     )
     client.encoding = str(result.capabilities.position_encoding or "utf-16")  # type: ignore[attr-defined]

@@ -85,14 +85,24 @@ async def test_code_actions_at_a_statement_start(client: LanguageClient):
     assert any(title.startswith("Insert PyTorch snippet: ") for title in titles)
     assert all(action.edit is not None for action in actions)
     inside = position(client, SOURCE, "zeros", 2)
-    none = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(URI),
-            range=types.Range(inside, inside),
-            context=types.CodeActionContext(diagnostics=[]),
+
+    async def actions_at(where: types.Position, **context) -> list:
+        return await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(URI),
+                range=types.Range(where, where),
+                context=types.CodeActionContext(diagnostics=[], **context),
+            )
         )
-    )
-    assert not none
+
+    on_name = await actions_at(inside)
+    assert on_name, "a noted name offers its full note"
+    for action in on_name:
+        assert isinstance(action, types.Command) and action.command == "torchNotes.showNote"
+        assert action.title.startswith("Open note: ") and "`" not in action.title
+    automatic = types.CodeActionTriggerKind.Automatic
+    assert not await actions_at(empty, trigger_kind=automatic), "no light bulb on empty lines"
+    assert not await actions_at(inside, trigger_kind=automatic)
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

@@ -10,7 +10,12 @@ from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus
 from torch_notes.features.coverage import ApiVocabulary, source_references
 
-SCRIPT = (EXAMPLES / "train_cifar_like.py").read_text(encoding="utf-8")
+SCRIPT = (EXAMPLES / "train_cifar_like.py").read_text(encoding="utf-8") + (
+    "\n# APIs no note explains\n"
+    "zeta = torch.special.zeta(torch.ones(2), 1.0)\n"
+    "mantissa, exponent = torch.frexp(torch.ones(2))\n"
+    "scaled = torch.ldexp(torch.ones(2), torch.ones(2))\n"
+)
 
 
 async def test_every_reference_hovers_as_coverage_says(client: LanguageClient):

@@ -65,19 +65,19 @@ async def test_chinese_diagnostics_quick_fixes_and_hover(client: LanguageClient)
     view, attr = await diagnostics_of(client, uri)
     assert (view.code, attr.code) == ("view-after-transpose", "unknown-torch-attr")
     assert view.message == (
-        "对 `t()` 的结果调用 `view`，若新形状合并或拆分了被交换的维度就会报错："
-        "此时张量已不再连续。请先调用 `.contiguous()`，或改用 `reshape`。"
+        "对 “t()” 的结果调用 “view”，若新形状合并或拆分了被交换的维度就会报错："
+        "此时张量已不再连续。请先调用 “.contiguous()”，或改用 “reshape”。"
     )
-    assert attr.message == "`torch.arrange` 不存在：你是想用 `arange` 吗？"
+    assert attr.message == "“torch.arrange” 不存在：你是想用 “arange” 吗？"
 
     actions = await code_actions(client, uri, view)
     assert [a.title for a in actions] == [
-        "在 `.view` 前插入 `.contiguous()`",
-        "改用 `reshape` 代替 `view`",
+        "在 “.view” 前插入 “.contiguous()”",
+        "改用 “reshape” 代替 “view”",
     ]
     assert all(CJK.search(d.message) for a in actions for d in a.diagnostics or [])
     (rename,) = await code_actions(client, uri, attr)
-    assert rename.title == "改为 `arange`"
+    assert rename.title == "改为 “arange”"
 
     hover = await hover_at(client, uri, position(client, TEXT, "arrange", 2))
     assert hover is not None
@@ -113,15 +113,15 @@ async def test_switching_the_language_republishes_diagnostics(client: LanguageCl
 
     english = await switch("en", "en")
     assert [d.code for d in english] == [d.code for d in first]
-    assert english[1].message == "`torch.arrange` does not exist: did you mean `arange`?"
+    assert english[1].message == '"torch.arrange" does not exist: did you mean "arange"?'
     assert not any(CJK.search(d.message) for d in english)
     (rename,) = await code_actions(client, uri, english[1])
-    assert rename.title == "Change to `arange`"
+    assert rename.title == 'Change to "arange"'
 
     back = await switch("auto", "zh")  # the zh-CN locale again
     assert [d.message for d in back] == [d.message for d in first]
     (rename,) = await code_actions(client, uri, back[1])
-    assert rename.title == "改为 `arange`"
+    assert rename.title == "改为 “arange”"
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
     )

@@ -68,7 +68,8 @@ async def hover_text(client: LanguageClient, marker: str, offset: int = 1) -> st
 
 async def language_shown(client: LanguageClient) -> str:
     """``zh`` or ``en``: the language of a hover and of the snippet catalogue, which must agree."""
-    chinese_hover = "步长" in await hover_text(client, "contiguous")
+    card = await hover_text(client, "contiguous")
+    chinese_hover = any("\u4e00" <= ch <= "\u9fff" for ch in card.partition("\n")[0])
     snippets = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="torchNotes.listSnippets", arguments=[])
     )

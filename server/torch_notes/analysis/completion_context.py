@@ -35,6 +35,8 @@ class MemberAccess:
     partial: str
     receiver: str | None
     """The torch module or class being accessed, ``None`` for any other expression."""
+    variable: str | None = None
+    """The receiver when it is a plain name or dotted chain (``name``, ``self.x``)."""
 
 
 CompletionContext = StatementStart | MemberAccess
@@ -146,7 +148,7 @@ def _member_context(
             return MemberAccess(row, start, end, partial, full) if is_torch_name(full) else None
         if head in ("import", "from", "def", "class", "lambda", "return") and len(names) == 1:
             return None
-        return MemberAccess(row, start, end, partial, None)
+        return MemberAccess(row, start, end, partial, None, ".".join(names))
     if before.rstrip().endswith((")", "]")):
         return MemberAccess(row, start, end, partial, None)
     return None

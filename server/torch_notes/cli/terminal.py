@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 
 from torch_notes.corpus.model import Note
-
-_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
-"""A code span (kept verbatim, even with ``*`` inside), or strong/emphasised text."""
+from torch_notes.plain_text import map_inline
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +36,7 @@ class Style:
     def inline(self, text: str, *, plain: bool = False) -> str:
         """Inline Markdown: code spans coloured (or just unquoted), emphasis markers dropped."""
 
-        def replace(match: re.Match[str]) -> str:
-            if match.group(1) is not None:
-                return match.group(1) if plain else self.code(match.group(1))
-            return match.group(2) or match.group(3)
-
-        return _INLINE.sub(replace, text)
+        return map_inline(text, (lambda span: span) if plain else self.code)
 
 
 def _block(text: str, style: Style, indent: str = "  ") -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from yaml.nodes import SequenceNode
 
+from torch_notes.corpus import builtin_cache
 from torch_notes.corpus.model import Corpus, CorpusError, Note
 from torch_notes.corpus.note_parser import (
     FieldError,
@@ -129,16 +130,43 @@ def _cross_check(
     return kept, errors
 
 
+def load_builtin() -> tuple[list[Note], list[CorpusError]]:
+    """The built-in notes (from the user's cache when the files are unchanged)."""
+    directory = builtin_corpus_dir()
+    files = note_files(directory) if directory.is_dir() else []
+    try:
+        key = builtin_cache.cache_key(directory, files)
+    except OSError:
+        key = None
+    cached = builtin_cache.read(key) if key else None
+    if cached is not None:
+        return cached
+    notes: list[Note] = []
+    errors: list[CorpusError] = []
+    if not files:
+        errors.append(CorpusError(directory, 0, "no such file or directory"))
+    for path in files:
+        file_notes, file_errors = load_file(path)
+        notes.extend(file_notes)
+        errors.extend(file_errors)
+    if key:
+        builtin_cache.write(key, (notes, errors))
+    return notes, errors
+
+
 def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> Corpus:
     """Load the built-in corpus (unless told not to) followed by ``paths``.
 
     ``paths`` are note files or directories of them (the user's own notes).
     Errors are returned in :attr:`Corpus.errors`, never raised.
     """
-    sources = ([builtin_corpus_dir()] if include_builtin else []) + [Path(p) for p in paths]
     parsed: list[Note] = []
     errors: list[CorpusError] = []
-    for source in sources:
+    if include_builtin:
+        notes, builtin_errors = load_builtin()
+        parsed.extend(notes)
+        errors.extend(builtin_errors)
+    for source in [Path(p) for p in paths]:
         if not source.exists():
             errors.append(CorpusError(source, 0, "no such file or directory"))
             continue

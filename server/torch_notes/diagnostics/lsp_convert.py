@@ -1,7 +1,8 @@
 """The edge: rule findings as LSP diagnostics and quick-fix code actions.
 
 Messages and quick-fix titles are rendered here, in the language the caller passes
-(the server's :attr:`~torch_notes.lsp.state.ServerState.language`).
+(the server's :attr:`~torch_notes.lsp.state.ServerState.language`), as plain text: editors
+show them in the Problems list and in menus, where Markdown would show literally.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from lsprotocol import types
 from torch_notes.analysis.document import SourceDocument
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.diagnostics.model import Diagnostic, Severity, Span
+from torch_notes.plain_text import plain_text
 
 SOURCE = "torch-notes"
 QUICKFIX = types.CodeActionKind.QuickFix
@@ -39,7 +41,7 @@ def to_lsp(
     data: dict[str, Any] = {"rule": diagnostic.rule, "noteId": diagnostic.note_id}
     return types.Diagnostic(
         range=lsp_range(doc, diagnostic.span),
-        message=diagnostic.message_in(lang),
+        message=plain_text(diagnostic.message_in(lang), lang),
         severity=LSP_SEVERITY[diagnostic.severity],
         code=diagnostic.rule,
         code_description=types.CodeDescription(href=note.docs) if note and note.docs else None,
@@ -78,7 +80,7 @@ def quick_fixes(
             edits = [types.TextEdit(lsp_range(doc, e.span), e.text) for e in fix.edits]
             actions.append(
                 types.CodeAction(
-                    title=fix.title_in(lang),
+                    title=plain_text(fix.title_in(lang), lang),
                     kind=QUICKFIX,
                     diagnostics=[lsp],
                     is_preferred=position == 0 and len(diagnostic.fixes) == 1,

@@ -10,10 +10,12 @@ from lsprotocol import types
 
 from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.completion_context import MemberAccess, StatementStart, completion_context
+from torch_notes.analysis.receivers import NOT_TORCH
 from torch_notes.analysis.resolve import rank_members
 from torch_notes.corpus.index import CorpusIndex, owner_class
 from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
-from torch_notes.features.snippets import fuzzy_match, leading_whitespace, snippet_text
+from torch_notes.features.snippets import fuzzy_match, insertion, leading_whitespace
+from torch_notes.plain_text import plain_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,8 @@ class CompletionOptions:
 
     snippets: bool = True
     """``torchNotes.completion.snippets``."""
+    members: bool = True
+    """Member completions (``torchNotes.completion.members`` resolved for this client)."""
     snippet_support: bool = False
     """``textDocument.completion.completionItem.snippetSupport``."""
     as_is_support: bool = False
@@ -44,15 +48,17 @@ def _snippet_items(
         if not fuzzy_match(context.word, note.snippet.prefix):
             continue
         as_snippet = options.snippet_support
+        inserted = insertion(
+            note, doc, analysis.imports, context.row, as_snippet=as_snippet, indent=indent
+        )
         item = types.CompletionItem(
             label=note.snippet.prefix,
             kind=types.CompletionItemKind.Snippet,
-            detail=note.title.get(lang),
+            detail=plain_text(note.title.get(lang), lang),
             filter_text=note.snippet.prefix,
             sort_text=f"~{note.snippet.prefix}",
-            text_edit=types.TextEdit(
-                range=edit_range, new_text=snippet_text(note, as_snippet=as_snippet, indent=indent)
-            ),
+            text_edit=types.TextEdit(range=edit_range, new_text=inserted.text),
+            additional_text_edits=[inserted.imports] if inserted.imports else None,
             insert_text_format=(
                 types.InsertTextFormat.Snippet if as_snippet else types.InsertTextFormat.PlainText
             ),
@@ -76,8 +82,10 @@ def _kind(symbol: str, index: CorpusIndex) -> types.CompletionItemKind:
 
 
 def _member_items(
-    context: MemberAccess, index: CorpusIndex, lang: str
+    analysis: Analysis, context: MemberAccess, index: CorpusIndex, lang: str
 ) -> list[types.CompletionItem]:
+    if context.variable is not None and analysis.receivers.get(context.variable) == NOT_TORCH:
+        return []  # ``name = "abc"`` then ``name.``: not a tensor
     if context.receiver is not None:
         symbols = {
             name: (f"{context.receiver}.{name}",) for name in index.children(context.receiver)
@@ -86,6 +94,8 @@ def _member_items(
         symbols = {name: rank_members(found) for name, found in index.methods.items()}
     items = []
     for name, candidates in sorted(symbols.items()):
+        if name.startswith("__"):
+            continue  # dunder methods are not what anyone types after a dot
         symbol = candidates[0]
         notes = [note for s in candidates for note in index.notes_for(s)]
         items.append(
@@ -94,7 +104,7 @@ def _member_items(
                 kind=_kind(symbol, index),
                 detail=symbol if len(candidates) == 1 else f"{symbol} (+{len(candidates) - 1})",
                 label_details=types.CompletionItemLabelDetails(
-                    description=notes[0].title.get(lang) if notes else None
+                    description=plain_text(notes[0].title.get(lang), lang) if notes else None
                 ),
                 data={"kind": "api", "symbols": list(candidates)},
             )
@@ -114,7 +124,7 @@ def complete(
     if isinstance(context, StatementStart):
         return _snippet_items(analysis, context, index, lang, options) if options.snippets else []
     if isinstance(context, MemberAccess):
-        return _member_items(context, index, lang)
+        return _member_items(analysis, context, index, lang) if options.members else []
     return []
 
 

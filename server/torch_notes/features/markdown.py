@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
+from torch_notes.corpus.snippet_syntax import parse_snippet
+from torch_notes.diagnostics.deprecations import argument_deprecation
 from torch_notes.i18n import text
 
 _COMMAND_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?|<)(command:)", re.IGNORECASE)
@@ -57,6 +59,9 @@ def _deprecation(note: Note, lang: str) -> str:
     if note.deprecated is None:
         return ""
     dep = note.deprecated
+    if argument_deprecation(note) and dep.message is not None:
+        # An argument (``pretrained=``) is deprecated, not the note's symbols: the message says so.
+        return "⚠️ " + dep.message.get(lang).strip()
     line = "⚠️ " + text(lang, "deprecated", since=dep.since, replacement=dep.replacement)
     if dep.message is not None:
         line += " " + dep.message.get(lang).strip()
@@ -138,7 +143,8 @@ def notes_for_symbols(index: CorpusIndex, symbols: tuple[str, ...]) -> tuple[Not
 
 
 def snippet_markdown(note: Note, lang: str) -> str:
-    """A snippet's documentation: description, the template as code, then the note's summary."""
+    """A snippet's documentation: description, what it inserts (defaults filled in, as
+    Python), then the note's summary."""
     assert note.snippet is not None
     snippet = note.snippet
     return defang(
@@ -146,7 +152,7 @@ def snippet_markdown(note: Note, lang: str) -> str:
             [
                 f"**{note.title.get(lang)}** — {text(lang, 'snippet', prefix=snippet.prefix)}",
                 snippet.description.get(lang).strip(),
-                _code_block(snippet.body),
+                _code_block(parse_snippet(snippet.body).expand()),
                 note.summary.get(lang).strip(),
             ]
         )

@@ -14,6 +14,7 @@ from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.hover import finding_hover, hover
 from torch_notes.features.snippets import insertion_edit
 from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
+from torch_notes.lsp.note_pages import write_page
 from torch_notes.lsp.notebook import NOTEBOOK_SYNC, NotebookFeature
 from torch_notes.lsp.server import TorchNotesServer
 
@@ -112,20 +113,32 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
     return completion.resolve(item, state.index, state.language, state.verified)
 
 
-def on_code_action(ls: TorchNotesServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def on_code_action(
+    ls: TorchNotesServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
+    """Quick fixes always; snippet and "Open note" actions only when asked for, where the
+    client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return []
-    fixes = ls.get_feature(DiagnosticsFeature).quick_fixes(params)
-    return fixes + code_actions.snippet_actions(
+    actions: list[types.CodeAction | types.Command] = []
+    actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
+    trigger = params.context.trigger_kind
+    if trigger == types.CodeActionTriggerKind.Automatic or not state.snippet_actions:
+        return actions
+    only = params.context.only
+    actions += code_actions.note_actions(
+        analysis, params.range, state.index, state.language, only=only
+    )
+    return actions + code_actions.snippet_actions(
         analysis,
         params.range,
         state.index,
         state.language,
         uri=params.text_document.uri,
         support=state.client.edits,
-        only=params.context.only,
+        only=only,
     )
 
 
@@ -159,10 +172,20 @@ def search_notes(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
     return commands.search_notes(ls.state.index, str(query), ls.state.language)
 
 
-def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+async def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+    """The note (id or API name) rendered in the user's language; with ``"open": true``
+    the page is also written to the cache and shown with ``window/showDocument``."""
     note_id = _argument(args, "id")
     state = ls.state
-    return commands.show_note(state.index, str(note_id), state.language, state.verified)
+    found = commands.show_note(state.index, str(note_id), state.language, state.verified)
+    wants_page = bool(args and isinstance(args[0], dict) and args[0].get("open") is True)
+    if found is None or not wants_page:
+        return found
+    page = write_page(found["id"], state.language, found["markdown"])
+    shown = await ls.window_show_document_async(
+        types.ShowDocumentParams(uri=page.as_uri(), take_focus=True)
+    )
+    return {**found, "page": page.as_uri(), "shown": bool(shown and shown.success)}
 
 
 def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
@@ -183,7 +206,9 @@ async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     analysis = ls.analysis(str(uri))
     if analysis is None:
         raise JsonRpcInvalidParams(f"not a Python document: {uri}")
-    edit = insertion_edit(analysis.doc, note, position, uri=str(uri), support=state.client.edits)
+    edit = insertion_edit(
+        analysis.doc, analysis.imports, note, position, uri=str(uri), support=state.client.edits
+    )
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert snippet {note.snippet.prefix}")
     )

@@ -36,6 +36,8 @@ class NotebookFeature(ServerFeature):
     def __init__(self, server) -> None:
         super().__init__(server)
         self._analysers: dict[str, NotebookAnalyser] = {}
+        self._current: dict[str, tuple[int, dict[str, Analysis]]] = {}
+        """Notebook key → (its version, the analyses made at that version)."""
 
     # -- the notebooks -------------------------------------------------------------------
 
@@ -58,8 +60,16 @@ class NotebookFeature(ServerFeature):
         return uris
 
     def cell_analysis(self, notebook: types.NotebookDocument, cell_uri: str) -> Analysis | None:
-        """The analysis of one code cell, with the bindings of the cells above it."""
+        """The analysis of one code cell, with the bindings of the cells above it.
+
+        Every change of a notebook bumps its version, so the analyses made at one version
+        serve every request until the next change.
+        """
         key = self.server.document_key(cell_uri)
+        notebook_key = self.server.document_key(notebook.uri)
+        current = self._current.get(notebook_key)
+        if current is not None and current[0] == notebook.version and key in current[1]:
+            return current[1][key]
         cells = []
         for uri in self.code_cells(notebook):
             document = self.server.document(uri)
@@ -67,11 +77,13 @@ class NotebookFeature(ServerFeature):
             cells.append(Cell(self.server.document_key(uri), document.source, document.version))
         if key not in {cell.key for cell in cells}:
             return None
-        analyser = self._analysers.get(self.server.document_key(notebook.uri))
+        analyser = self._analysers.get(notebook_key)
         if analyser is None:
             analyser = NotebookAnalyser(self.server.state.client.encoding)
-            self._analysers[self.server.document_key(notebook.uri)] = analyser
-        return analyser.analyse(cells, upto=key)[key]
+            self._analysers[notebook_key] = analyser
+        analyses = analyser.analyse(cells)
+        self._current[notebook_key] = (notebook.version, analyses)
+        return analyses[key]
 
     # -- events ----------------------------------------------------------------------------
 
@@ -100,5 +112,6 @@ class NotebookFeature(ServerFeature):
 
     def closed(self, params: types.DidCloseNotebookDocumentParams) -> None:
         self._analysers.pop(self.server.document_key(params.notebook_document.uri), None)
+        self._current.pop(self.server.document_key(params.notebook_document.uri), None)
         for cell in params.cell_text_documents:
             self.server.document_closed(cell.uri)

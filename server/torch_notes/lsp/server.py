@@ -46,6 +46,17 @@ RELOAD_DELAY_S = 0.05
 FeatureT = TypeVar("FeatureT", bound=ServerFeature)
 
 
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+def _is_python(document: TextDocument) -> bool:
+    """Python by its language id, or by its name when a client sends no (or an odd) id
+    (Neovim without filetype detection sends ``languageId: ""``)."""
+    if document.language_id in (None, "python"):
+        return True
+    return document.uri.lower().split("?", 1)[0].endswith(PYTHON_SUFFIXES)
+
+
 class TorchNotesServer(LanguageServer):
     """pygls server holding the state of one editor session."""
 
@@ -157,7 +168,7 @@ class TorchNotesServer(LanguageServer):
         :data:`MAX_DOCUMENT_CHARS` is not analysed: ``None``.
         """
         document = self.document(uri)
-        if document is None or document.language_id not in (None, "python"):
+        if document is None or not _is_python(document):
             return None
         key = self.document_key(uri)
         notebooks = self._features.get(NotebookFeature)

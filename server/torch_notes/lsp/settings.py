@@ -18,6 +18,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "extraPaths": [],
     "hover.enable": True,
     "completion.snippets": True,
+    "completion.members": "auto",
+    "codeActions.snippets": "auto",
     "diagnostics.enable": True,
     "diagnostics.severity": {},
     "trace.server": "off",
@@ -26,6 +28,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 LANGUAGES = ("auto", "en", "zh")
 TRACE_VALUES = ("off", "messages", "verbose")
+SWITCH_VALUES = ("auto", "on", "off")
+"""``auto`` lets the server decide from what the client is (see :class:`ClientHints`)."""
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,10 @@ class Settings:
     extra_paths: tuple[str, ...] = tuple(DEFAULT_SETTINGS["extraPaths"])
     hover_enable: bool = DEFAULT_SETTINGS["hover.enable"]
     completion_snippets: bool = DEFAULT_SETTINGS["completion.snippets"]
+    completion_members: str = DEFAULT_SETTINGS["completion.members"]
+    """Member completions after ``torch.``, ``x.``: ``auto`` is off beside another Python server."""
+    code_action_snippets: str = DEFAULT_SETTINGS["codeActions.snippets"]
+    """"Insert PyTorch snippet" code actions: ``auto`` is off where the client has a palette."""
     diagnostics_enable: bool = DEFAULT_SETTINGS["diagnostics.enable"]
     diagnostics_severity: tuple[tuple[str, str], ...] = ()
     """Rule code → severity name or ``"off"``; the diagnostics feature validates the entries."""
@@ -67,6 +75,8 @@ class Settings:
             extra_paths=tuple(paths),
             hover_enable=get("hover.enable", lambda v: isinstance(v, bool)),
             completion_snippets=get("completion.snippets", lambda v: isinstance(v, bool)),
+            completion_members=get("completion.members", lambda v: v in SWITCH_VALUES),
+            code_action_snippets=get("codeActions.snippets", lambda v: v in SWITCH_VALUES),
             diagnostics_enable=get("diagnostics.enable", lambda v: isinstance(v, bool)),
             diagnostics_severity=tuple(
                 sorted(get("diagnostics.severity", lambda v: isinstance(v, dict)).items())

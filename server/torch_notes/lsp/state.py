@@ -34,6 +34,33 @@ other request of the session.
 
 
 @dataclass(frozen=True, slots=True)
+class ClientHints:
+    """What an editor integration tells the server in ``initializationOptions.clientHints``.
+
+    The VS Code extension sends them; other clients send nothing and get the defaults.
+    """
+
+    snippet_commands: bool = False
+    """The editor has its own way to insert snippets (VS Code's palette command)."""
+    note_viewer: bool = False
+    """The editor opens ``torch-notes:note/<id>`` links from hovers itself."""
+    python_server: str | None = None
+    """The main Python language server the editor runs beside us, if any (``Pylance``)."""
+
+    @classmethod
+    def from_json(cls, raw: object) -> ClientHints:
+        """Hints from JSON; anything malformed is ignored."""
+        if not isinstance(raw, dict):
+            return cls()
+        server = raw.get("pythonServer")
+        return cls(
+            snippet_commands=raw.get("snippetCommands") is True,
+            note_viewer=raw.get("noteViewer") is True,
+            python_server=server if isinstance(server, str) and server else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ClientFacts:
     """What the client said about itself at ``initialize``."""
 
@@ -45,6 +72,9 @@ class ClientFacts:
     dynamic_configuration: bool = False
     dynamic_watched_files: bool = False
     relative_patterns: bool = False
+    hints: ClientHints = field(default_factory=ClientHints)
+    code_action_trigger: bool = False
+    """The client says whether code actions were asked for or computed automatically."""
 
     @classmethod
     def from_initialize(cls, params: types.InitializeParams, encoding: str) -> ClientFacts:
@@ -62,6 +92,8 @@ class ClientFacts:
             else []
         )
         ws_edit = workspace.workspace_edit if workspace else None
+        options = params.initialization_options
+        code_action = caps.text_document.code_action if caps.text_document else None
         watched = workspace.did_change_watched_files if workspace else None
         config_change = workspace.did_change_configuration if workspace else None
         return cls(
@@ -79,6 +111,10 @@ class ClientFacts:
             dynamic_configuration=bool(config_change and config_change.dynamic_registration),
             dynamic_watched_files=bool(watched and watched.dynamic_registration),
             relative_patterns=bool(watched and watched.relative_pattern_support),
+            hints=ClientHints.from_json(
+                options.get("clientHints") if isinstance(options, dict) else None
+            ),
+            code_action_trigger=code_action is not None,
         )
 
 
@@ -106,11 +142,20 @@ class ServerState:
     def completion_options(self) -> CompletionOptions:
         """Client support combined with the user's settings."""
         caps = self.client.completion
+        members = self.settings.completion_members
+        beside_main_server = self.client.hints.python_server is not None
         return CompletionOptions(
             snippets=self.settings.completion_snippets,
+            members=members == "on" or (members == "auto" and not beside_main_server),
             snippet_support=caps.snippet_support,
             as_is_support=caps.as_is_support,
         )
+
+    @property
+    def snippet_actions(self) -> bool:
+        """Whether to offer "Insert PyTorch snippet" code actions (on explicit request)."""
+        setting = self.settings.code_action_snippets
+        return setting == "on" or (setting == "auto" and not self.client.hints.snippet_commands)
 
     # -- corpus ------------------------------------------------------------------
 
