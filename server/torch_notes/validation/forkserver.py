@@ -2,8 +2,9 @@
 
 Run by the pool (``python -m torch_notes.validation.forkserver``) inside the
 worker's sandbox (see :mod:`torch_notes.validation.containment`), with the protocol
-(:mod:`torch_notes.validation.wire`) on two inherited pipes and stdout/stderr on a
-pipe the pool reads as the jobs' output.
+(:mod:`torch_notes.validation.wire`) on two inherited pipes and its own stdout and
+stderr on a third. Each job's output goes to a pipe of its own; the template keeps
+its tail and sends it with the job's result.
 
 The template imports torch (and numpy) once, torchvision, matplotlib and torch's
 compiler stack when a job first names them, and never runs a job's code. Per job
@@ -77,6 +78,8 @@ VERDICT = b"F"
 """The first byte a job's child writes on its report pipe once the job has failed."""
 FAILED_EXIT = 1
 REPORT_LIMIT = 2**20
+OUTPUT_LIMIT = 16 * 1024
+OUTPUT_TAIL_CHARS = 4000
 TRACEBACK_LIMIT = 64 * 1024
 _PR_SET_DUMPABLE = 4
 _MADV_COLLAPSE = 25  # Linux >= 6.1
@@ -151,19 +154,42 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _read_until_exit(pid: int, fd: int, deadline: float) -> tuple[int | None, bytes]:
-    """Read ``fd`` (up to :data:`REPORT_LIMIT`) until child ``pid`` exits or ``deadline``.
+class _Sink:
+    """What a job writes to one pipe: the first ``limit`` bytes, or the last (``tail``)."""
 
-    Returns the child's wait status (``None`` at the deadline, the child still
-    running) and what was read.
-    """
-    os.set_blocking(fd, False)
-    data = bytearray()
+    def __init__(self, fd: int, limit: int, *, tail: bool = False) -> None:
+        self.fd = fd
+        self.limit = limit
+        self.tail = tail
+        self.data = bytearray()
+        self.open = True
+        os.set_blocking(fd, False)
+
+    def drain(self) -> None:
+        """Read what the pipe holds now (beyond the limit: read and drop)."""
+        while self.open:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.open = False
+                return
+            if self.tail:
+                self.data += chunk
+                del self.data[: max(0, len(self.data) - self.limit)]
+            elif len(self.data) < self.limit:
+                self.data += chunk[: self.limit - len(self.data)]
+
+
+def _read_until_exit(pid: int, sinks: list[_Sink], deadline: float) -> int | None:
+    """Read ``sinks`` until child ``pid`` exits or ``deadline``; its wait status or ``None``."""
     try:
         pidfd: int | None = os.pidfd_open(pid)
     except (AttributeError, OSError):
         pidfd = None
-    watched = [fd] + ([pidfd] if pidfd is not None else [])
     status: int | None = None
     try:
         while True:
@@ -174,30 +200,20 @@ def _read_until_exit(pid: int, fd: int, deadline: float) -> tuple[int | None, by
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
+            watched = [sink.fd for sink in sinks if sink.open]
+            if pidfd is not None:
+                watched.append(pidfd)
             wait = remaining if pidfd is not None else min(remaining, 0.02)
             readable, _, _ = select.select(watched, [], [], wait)
-            if fd in readable and not _drain(fd, data):
-                watched.remove(fd)
-        _drain(fd, data)
+            for sink in sinks:
+                if sink.fd in readable:
+                    sink.drain()
+        for sink in sinks:
+            sink.drain()
     finally:
         if pidfd is not None:
             os.close(pidfd)
-    return status, bytes(data)
-
-
-def _drain(fd: int, data: bytearray) -> bool:
-    """Read what ``fd`` holds into ``data`` (beyond the limit: read and drop); False at EOF."""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except BlockingIOError:
-            return True
-        except OSError:
-            return False
-        if not chunk:
-            return False
-        if len(data) < REPORT_LIMIT:
-            data += chunk[: REPORT_LIMIT - len(data)]
+    return status
 
 
 def _describe_status(status: int) -> str:
@@ -272,14 +288,23 @@ def failure_details(exc: BaseException, filename: str) -> Message:
 
 
 def _run_child(
-    source: str, filename: str, workdir: str, report_fd: int, close: tuple[int, ...]
+    source: str,
+    filename: str,
+    workdir: str,
+    report_fd: int,
+    output_fd: int,
+    close: tuple[int, ...],
 ) -> NoReturn:
-    """The job's process: run ``source``, then report only through ``report_fd`` and exit."""
+    """The job's process: run ``source`` with its output on ``output_fd``, then report only
+    through ``report_fd`` and exit."""
     exit_, write, exc_info = os._exit, os.write, sys.exc_info
     settrace, setprofile = sys.settrace, sys.setprofile
     try:
         for fd in close:
             os.close(fd)
+        os.dup2(output_fd, 1)  # stdout, stderr and faulthandler's dump
+        os.dup2(output_fd, 2)
+        os.close(output_fd)
         _set_dumpable(True)
         os.chdir(workdir)
         module = types.ModuleType("__main__")
@@ -389,35 +414,43 @@ class Template:
         timeout = float(request["timeout"])
         workdir = Path(tempfile.mkdtemp(prefix="job-", dir=self.jobs_root))
         report_r, report_w = os.pipe()
+        output_r, output_w = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         start = time.monotonic()
         try:
             pid = os.fork()
         except OSError as err:
-            os.close(report_r)
-            os.close(report_w)
+            for fd in (report_r, report_w, output_r, output_w):
+                os.close(fd)
             self.clean(workdir)
             return {"outcome": "failed", "reason": f"cannot start the job: {err}", "seconds": 0.0}
         if pid == 0:
             _run_child(
-                request["source"], request["filename"], str(workdir), report_w,
-                (*close, report_r),
+                request["source"], request["filename"], str(workdir), report_w, output_w,
+                (*close, report_r, output_r),
             )  # fmt: skip
         os.close(report_w)
+        os.close(output_w)
+        report = _Sink(report_r, REPORT_LIMIT)
+        output = _Sink(output_r, OUTPUT_LIMIT, tail=True)
         try:
-            status, report = _read_until_exit(pid, report_r, start + timeout)
+            status = _read_until_exit(pid, [report, output], start + timeout)
             if status is None:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+            seconds = time.monotonic() - start
+            stray = self.end_leftovers()
+            output.drain()  # what the job's other processes wrote before they were killed
         finally:
             os.close(report_r)
-        seconds = time.monotonic() - start
-        stray = self.end_leftovers()
+            os.close(output_r)
         self.clean(workdir)
-        result = verdict(status, report, timeout)
+        result = verdict(status, bytes(report.data), timeout)
         result["seconds"] = seconds
+        if result["outcome"] == "failed":
+            result["output"] = output.data.decode("utf-8", "replace")[-OUTPUT_TAIL_CHARS:]
         if stray:
             note = f"killed {stray} process(es) the job left running"
             result["reason"] = f"{result['reason']}; {note}" if result["reason"] else note
@@ -477,15 +510,16 @@ def _probe(timeout: float = 300.0) -> tuple[Message, dict[str, str | None]]:
         finally:
             os._exit(0)
     os.close(write_end)
+    sink = _Sink(read_end, REPORT_LIMIT)
     try:
-        status, data = _read_until_exit(pid, read_end, time.monotonic() + timeout)
+        status = _read_until_exit(pid, [sink], time.monotonic() + timeout)
     finally:
         os.close(read_end)
     if status is None:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     try:
-        payload = json.loads(data)
+        payload = json.loads(sink.data)
         return payload["environment"], payload["tags"]
     except (ValueError, KeyError, TypeError):
         import torch

@@ -59,6 +59,9 @@ OUTPUT_TAIL_CHARS = 4000
 BACKSTOP_SECONDS = 15.0
 """Past the job's timeout, how long the pool waits before it kills a silent fork server."""
 START_RETRIES = 2
+PIPELINE = 2
+"""Requests in flight per worker: the next job waits in the fork server's pipe, so it
+starts the moment the previous one ends, without a round trip through the pool."""
 
 
 class WorkerStartError(RuntimeError):
@@ -107,16 +110,13 @@ class RawResult:
 
 
 class _Tail:
-    """The last characters written to a worker's output pipe."""
+    """The last characters the fork server itself wrote (start-up errors, crashes)."""
 
     def __init__(self) -> None:
         self._data = b""
 
     def add(self, data: bytes) -> None:
         self._data = (self._data + data)[-4 * OUTPUT_TAIL_CHARS :]
-
-    def reset(self) -> None:
-        self._data = b""
 
     def text(self) -> str:
         return self._data.decode("utf-8", errors="replace")[-OUTPUT_TAIL_CHARS:]
@@ -135,9 +135,16 @@ class _Worker:
     ready: bool = False
     own: frozenset[int] = frozenset()
     """The worker's own processes (sandbox, fork server), not its jobs'."""
-    job: tuple[int, Job] | None = None
-    sent: float = 0.0
+    inflight: deque[tuple[int, Job]] = field(default_factory=deque)
+    """Jobs sent and not answered, in order; the fork server runs the first."""
+    head_started: float = 0.0
+    """When the first job in flight started (about)."""
     last_check: float = 0.0
+
+    @property
+    def job(self) -> tuple[int, Job] | None:
+        """The job the fork server runs now."""
+        return self.inflight[0] if self.inflight else None
 
     @property
     def pid(self) -> int:
@@ -192,6 +199,7 @@ class WorkerPool:
         self._failed_starts = 0
         self._broken = ""
         """Set once workers keep failing to start: the jobs still queued fail with it."""
+        self._queue: deque[tuple[int, Job]] = deque()
         self._dumpable: int | None = None
         if self.launcher.bwrap is None:
             self._protect_self()
@@ -265,7 +273,7 @@ class WorkerPool:
                 self._selector.unregister(fd)
         with contextlib.suppress(OSError):
             worker.requests.close()
-        if graceful and worker.job is None:
+        if graceful and not worker.inflight:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
         worker.process.kill()
@@ -288,7 +296,7 @@ class WorkerPool:
         on_result: Callable[[Job, RawResult], None] | None = None,
     ) -> list[RawResult]:
         """Execute ``jobs``; one result per job, in job order (``on_result`` as they finish)."""
-        queue = deque(enumerate(jobs))
+        queue = self._queue = deque(enumerate(jobs))
         results: list[RawResult | None] = [None] * len(jobs)
 
         def finish(index: int, job: Job, result: RawResult) -> None:
@@ -299,10 +307,10 @@ class WorkerPool:
                 on_result(job, result)
 
         def wanted() -> int:
-            busy = sum(1 for w in self._workers if w.job is not None)
+            busy = sum(1 for w in self._workers if w.inflight)
             return min(self.options.workers, busy + len(queue))
 
-        while queue or any(w.job is not None for w in self._workers):
+        while queue or any(w.inflight for w in self._workers):
             if self._broken:
                 while queue:
                     index, job = queue.popleft()
@@ -310,7 +318,13 @@ class WorkerPool:
             while len(self._workers) < wanted() and not self._broken:
                 self._start()
             for worker in list(self._workers):
-                if worker.ready and worker.job is None and queue:
+                # a second job waits in a worker's pipe only while there is work for all
+                while (
+                    worker.ready
+                    and queue
+                    and (not worker.inflight or len(queue) > len(self._workers))
+                    and len(worker.inflight) < PIPELINE
+                ):
                     self._send(worker, *queue.popleft())
             for key, _ in self._selector.select(timeout=POLL_SECONDS):
                 worker, stream = key.data
@@ -336,33 +350,34 @@ class WorkerPool:
             "requires": list(job.requires),
             "timeout": self.options.timeout,
         }
-        worker.read_output()
-        worker.tail.reset()
-        worker.job = (index, job)
-        worker.sent = time.monotonic()
+        if not worker.inflight:
+            worker.head_started = time.monotonic()
+        worker.inflight.append((index, job))
         try:
             worker.requests.write(encode(request))
             worker.requests.flush()
         except OSError:
             pass  # the worker died; its EOF is handled by _read
 
-    def _fail(
-        self,
-        worker: _Worker,
-        reason: str,
-        finish: Callable[[int, Job, RawResult], None],
-        *,
-        output: str | None = None,
-    ) -> None:
-        """Stop ``worker``; its job in flight (if any) fails with ``reason``."""
+    def _end(self, worker: _Worker) -> tuple[int, Job] | None:
+        """Stop ``worker``; its queued jobs go back to the pool's queue; returns the running one."""
         current = worker.job
+        for item in reversed(list(worker.inflight)[1:]):
+            self._queue.appendleft(item)
+        worker.inflight.clear()
+        return current
+
+    def _fail(
+        self, worker: _Worker, reason: str, finish: Callable[[int, Job, RawResult], None]
+    ) -> None:
+        """Stop ``worker``; the job it runs (if any) fails with ``reason``."""
         worker.read_output()
-        text = worker.tail.text() if output is None else output
+        seconds = time.monotonic() - worker.head_started
+        current = self._end(worker)
         self._stop(worker)
         if current is not None:
             index, job = current
-            seconds = time.monotonic() - worker.sent
-            finish(index, job, RawResult(job.key, "failed", reason, seconds, output=text))
+            finish(index, job, RawResult(job.key, "failed", reason, seconds))
 
     def _read(self, worker: _Worker, finish: Callable[[int, Job, RawResult], None]) -> None:
         try:
@@ -376,8 +391,7 @@ class WorkerPool:
             return
         try:
             for line in worker.buffer.feed(data):
-                if not self._message(worker, decode(line), finish):
-                    return
+                self._message(worker, decode(line), finish)
         except ProtocolError as err:
             if worker.ready:
                 self._fail(worker, f"the worker sent a malformed message ({err})", finish)
@@ -389,8 +403,8 @@ class WorkerPool:
 
     def _message(
         self, worker: _Worker, message: Message, finish: Callable[[int, Job, RawResult], None]
-    ) -> bool:
-        """Handle one message; False once the worker was stopped."""
+    ) -> None:
+        """Handle one message (:class:`ProtocolError` for one out of turn or malformed)."""
         if not worker.ready:
             parse_ready(message)
             worker.ready = True
@@ -400,15 +414,15 @@ class WorkerPool:
             if not self.environment:
                 sandbox = {**self.launcher.applied, **message.get("sandbox", {})}
                 self.environment = {**message, "sandbox": sandbox}
-            return True
-        if worker.job is None:
+            return
+        if not worker.inflight:
             raise ProtocolError("a result with no job in flight")
-        index, job = worker.job
+        index, job = worker.inflight[0]
         result = parse_result(message)
         if result.key != job.key:
             raise ProtocolError(f"a result for {result.key!r} while {job.key!r} ran")
-        worker.job = None
-        worker.read_output()
+        worker.inflight.popleft()
+        worker.head_started = time.monotonic()  # the next one starts now
         finish(
             index,
             job,
@@ -419,16 +433,16 @@ class WorkerPool:
                 seconds=result.seconds,
                 traceback=result.traceback,
                 line=result.line,
-                output=worker.tail.text() if result.outcome == "failed" else "",
+                output=result.output if result.outcome == "failed" else "",
             ),
         )
-        return True
 
     def _died(self, worker: _Worker, finish: Callable[[int, Job, RawResult], None]) -> None:
         worker.read_output()
         output = worker.tail.text()
         out_of_memory = worker.process.out_of_memory()
-        current = worker.job
+        seconds = time.monotonic() - worker.head_started
+        current = self._end(worker)
         returncode = self._stop(worker)
         if not worker.ready:
             self._start_failed(_exit_description(returncode, through_bwrap=True), output)
@@ -443,7 +457,6 @@ class WorkerPool:
             )
         else:
             reason = _exit_description(returncode, through_bwrap=self.launcher.bwrap is not None)
-        seconds = time.monotonic() - worker.sent
         finish(index, job, RawResult(job.key, "failed", reason, seconds, output=output))
 
     def _start_failed(self, why: str, output: str) -> None:
@@ -473,9 +486,9 @@ class WorkerPool:
                         f"it did not start within {options.startup_timeout:g} s", output
                     )
                 continue
-            if worker.job is None:
+            if not worker.inflight:
                 continue
-            elapsed = now - worker.sent
+            elapsed = now - worker.head_started
             if elapsed > options.timeout + BACKSTOP_SECONDS:
                 self._fail(worker, f"timed out after {options.timeout:g} s", finish)
                 continue

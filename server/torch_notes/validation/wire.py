@@ -79,6 +79,8 @@ class ResultMessage:
     traceback: str
     line: int
     stray: int
+    output: str
+    """The tail of what the job printed (failures only)."""
 
 
 def _field(message: Message, name: str, kind: type, default: Any) -> Any:
@@ -102,6 +104,7 @@ def parse_result(message: Message) -> ResultMessage:
         traceback=_field(message, "traceback", str, ""),
         line=_field(message, "line", int, 0),
         stray=_field(message, "stray", int, 0),
+        output=_field(message, "output", str, ""),
     )
     if result.outcome not in OUTCOMES:
         raise ProtocolError(f"unknown outcome {result.outcome!r}")
