@@ -66,7 +66,10 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=4096,
         metavar="MIB",
-        help="resident memory a worker may use, in MiB (default: 4096)",
+        help=(
+            "memory (proportional set size) a job's processes may use, in MiB (default: 4096);"
+            " a worker's private /tmp and /dev/shm get a quarter of it each"
+        ),
     )
     parser.add_argument(
         "--sandbox",
