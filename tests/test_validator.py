@@ -295,6 +295,23 @@ def test_record_refuses_partial_runs(tmp_path: Path, capsys) -> None:
     assert "--record needs a full run" in capsys.readouterr().err
 
 
+SEEDED = """
+import random, numpy, torch
+assert random.random() == random.Random(0).random()
+assert numpy.random.rand() == numpy.random.RandomState(0).rand()
+assert torch.equal(torch.rand(2), torch.rand(2, generator=torch.Generator().manual_seed(0)))
+random.seed(5)
+torch.manual_seed(5)
+"""
+
+
+def test_every_job_starts_from_the_same_seeds(tmp_path: Path, capsys) -> None:
+    path = write_notes(
+        tmp_path / "seeds.yaml", note_yaml("t.seeds", SEEDED), note_yaml("t.seeds_again", SEEDED)
+    )
+    assert main(["validate", str(path), "--jobs", "1"]) == 0, capsys.readouterr().out
+
+
 def test_the_fallback_sandbox_is_asked_for_and_reported(tmp_path: Path, capsys) -> None:
     path = write_notes(tmp_path / "one.yaml", note_yaml("t.one", "assert True\n"))
     report = tmp_path / "report.json"

@@ -306,6 +306,7 @@ def _run_child(
         os.dup2(output_fd, 2)
         os.close(output_fd)
         _set_dumpable(True)
+        random.seed(0)  # the random module reseeds itself from the OS in a forked child
         os.chdir(workdir)
         module = types.ModuleType("__main__")
         sys.modules["__main__"] = module
