@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("diagnostics",),
     ("features",),
     ("validation",),
+    ("authoring",),
     ("lsp",),
     ("cli",),
     ("__main__",),

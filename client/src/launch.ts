@@ -4,8 +4,7 @@
  * its environment and working directory, and the texts that describe a start.
  * No `vscode` import: unit-tested under Node.
  */
-import * as path from "node:path";
-
+import { pathsOf } from "./host";
 import { type CandidateSource, formatVersion, type ProbeResult, serverEnv } from "./python";
 import { PYTHON_SETTING } from "./settings";
 
@@ -20,7 +19,12 @@ export interface ServerLocation {
 }
 
 /** The server's location inside an extension installed at `extensionPath`. */
-export function serverLocation(extensionPath: string, exists: (p: string) => boolean): ServerLocation {
+export function serverLocation(
+  extensionPath: string,
+  exists: (p: string) => boolean,
+  platform: NodeJS.Platform = process.platform,
+): ServerLocation {
+  const path = pathsOf(platform);
   const libs = path.join(extensionPath, "bundled", "libs");
   const devServer = path.join(extensionPath, "server");
   const bundled = exists(path.join(libs, "torch_notes"));
@@ -41,11 +45,12 @@ export function serverLaunch(
   location: ServerLocation,
   baseEnv: NodeJS.ProcessEnv,
   extensionPath: string,
+  platform: NodeJS.Platform = process.platform,
 ): Launch {
   return {
     command: python,
     args: ["-m", "torch_notes", "lsp"],
-    env: serverEnv(baseEnv, location.pythonPath, location.bundled),
+    env: serverEnv(baseEnv, location.pythonPath, location.bundled, platform),
     // Not the workspace: `python -m` puts the working directory on sys.path,
     // and a user's `yaml.py` or `torch_notes/` must not shadow the server's.
     cwd: location.pythonPath[0] ?? extensionPath,
@@ -55,6 +60,11 @@ export function serverLaunch(
 /** `Python 3.12.1 (/usr/bin/python3)`: the interpreter as the log and status item name it. */
 export function interpreterDetail(probe: ProbeResult, command: string): string {
   return `Python ${formatVersion(probe.version)} (${probe.executable || command})`;
+}
+
+/** `bundled/` of an extension whose `bundled/libs` is `location.libs`. */
+export function bundledDir(location: ServerLocation, platform: NodeJS.Platform = process.platform): string {
+  return pathsOf(platform).dirname(location.libs);
 }
 
 /** Where the interpreter was found, for the log. */

@@ -15,15 +15,18 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { authoringMiddleware } from "./authoring";
 import { CORPUS_CHANGED } from "./catalogue";
+import { currentHost } from "./host";
 import {
+  bundledDir,
   interpreterDetail,
   interpreterOrigin,
   serverLaunch,
   serverLocation,
   startFailureMessage,
 } from "./launch";
-import { bundledCacheTags, candidates, findPython, probePython } from "./python";
+import { bundleCacheTags, candidates, findPython, probePython, readBundle } from "./python";
 import { onPythonInterpreterChanged, pythonExtensionInterpreter } from "./pythonExtension";
 import { PYTHON_SETTING, readClientSettings, SECTION } from "./settings";
 import type { ServerState } from "./statusView";
@@ -131,10 +134,14 @@ export class Server implements vscode.Disposable {
   }
 
   private settings() {
-    return readClientSettings(vscode.workspace.getConfiguration(SECTION), {
-      displayLanguage: vscode.env.language,
-      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-    });
+    return readClientSettings(
+      vscode.workspace.getConfiguration(SECTION),
+      {
+        displayLanguage: vscode.env.language,
+        workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      },
+      currentHost(),
+    );
   }
 
   private setState(state: ServerState, detail?: string): void {
@@ -144,13 +151,19 @@ export class Server implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.setState("starting");
+    const host = currentHost();
     const location = serverLocation(this.context.extensionPath, fs.existsSync);
+    const bundle = location.bundled ? readBundle(bundledDir(location)) : undefined;
+    if (bundle) {
+      this.log.info(`Bundle for ${bundle.target}: CPython ${bundle.pythons.join(", ")}`);
+    }
     const setting = this.settings().python;
     const fromExtension = setting ? undefined : await pythonExtensionInterpreter();
     const found = await findPython(
-      candidates(setting, fromExtension),
-      (cmd) => probePython(cmd),
-      location.bundled ? bundledCacheTags(location.libs) : new Set(),
+      candidates(setting, fromExtension, host),
+      (candidate) => probePython(candidate),
+      bundleCacheTags(bundle),
+      bundle?.target,
     );
     if (!found.ok) {
       this.fail(found.message);
@@ -172,7 +185,9 @@ export class Server implements vscode.Disposable {
       documentSelector: [
         { scheme: "file", language: "python" },
         { scheme: "untitled", language: "python" },
+        { scheme: "file", language: "yaml" }, // note files (the server ignores other YAML)
       ],
+      middleware: authoringMiddleware(this.log, () => this.client),
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log,
       traceOutputChannel: this.log,

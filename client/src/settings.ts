@@ -6,10 +6,8 @@
  * (`synchronize.configurationSection`); the client reads only the language (for its
  * own texts) and the interpreter that runs the server.
  */
-import * as os from "node:os";
-import * as path from "node:path";
-
 import { effectiveLanguage, type Lang } from "./catalogue";
+import { envVar, type Host, pathsOf } from "./host";
 
 export const SECTION = "torchNotes";
 export const PYTHON_SETTING = `${SECTION}.server.python`;
@@ -26,15 +24,29 @@ export interface ClientSettings {
   python: string;
 }
 
-/** Expands `~` and `${workspaceFolder}` / `${userHome}` in a configured interpreter path. */
-export function expandPath(value: string, workspaceFolder: string | undefined): string {
+/**
+ * Expands a configured path: `~` (and `~\` on Windows), `${userHome}`, `${workspaceFolder}`,
+ * `${env:NAME}`, and on Windows `%NAME%` (`%USERPROFILE%\.venv\Scripts\python.exe`).
+ * An unknown variable is left as written, so the error names it.
+ */
+export function expandPath(
+  value: string,
+  workspaceFolder: string | undefined,
+  host: Pick<Host, "platform" | "env" | "home">,
+): string {
+  const p = pathsOf(host.platform);
   let out = value.trim();
-  if (out === "~" || out.startsWith("~/")) {
-    out = path.join(os.homedir(), out.slice(1));
+  const homeRelative = host.platform === "win32" ? /^~(?=$|[\\/])/ : /^~(?=$|\/)/;
+  if (homeRelative.test(out)) {
+    out = p.join(host.home, out.slice(1));
   }
-  out = out.replace(/\$\{userHome\}/g, os.homedir());
+  out = out.replace(/\$\{userHome\}/g, host.home);
   if (workspaceFolder !== undefined) {
     out = out.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
+  }
+  out = out.replace(/\$\{env:([^}]+)\}/g, (whole, name: string) => envVar(host.env, name, host.platform) ?? whole);
+  if (host.platform === "win32") {
+    out = out.replace(/%([^%\\/]+)%/g, (whole, name: string) => envVar(host.env, name, "win32") ?? whole);
   }
   return out;
 }
@@ -48,10 +60,11 @@ export function readLanguage(config: ConfigurationLike, displayLanguage: string)
 export function readClientSettings(
   config: ConfigurationLike,
   editor: { displayLanguage: string; workspaceFolder: string | undefined },
+  host: Pick<Host, "platform" | "env" | "home">,
 ): ClientSettings {
   return {
     language: readLanguage(config, editor.displayLanguage),
-    python: expandPath(config.get<string>("server.python") ?? "", editor.workspaceFolder),
+    python: expandPath(config.get<string>("server.python") ?? "", editor.workspaceFolder, host),
   };
 }
 

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import {
+  bundledDir,
   interpreterDetail,
   interpreterOrigin,
   serverLaunch,
@@ -31,7 +32,7 @@ describe("serverLocation", () => {
 describe("serverLaunch", () => {
   it("runs `python -m torch_notes lsp` from the bundle, never from the workspace", () => {
     const loc = serverLocation(ext, existing(path.join(libs, "torch_notes")));
-    const launch = serverLaunch("/usr/bin/python3", loc, { PATH: "/bin" }, ext);
+    const launch = serverLaunch("/usr/bin/python3", loc, { PATH: "/bin" }, ext, "linux");
     assert.equal(launch.command, "/usr/bin/python3");
     assert.deepEqual(launch.args, ["-m", "torch_notes", "lsp"]);
     assert.equal(launch.cwd, libs);
@@ -43,6 +44,19 @@ describe("serverLaunch", () => {
     const launch = serverLaunch("python3", serverLocation(ext, existing()), {}, ext);
     assert.equal(launch.cwd, ext);
     assert.equal(launch.env.PYTHONNOUSERSITE, undefined);
+  });
+});
+
+describe("on Windows", () => {
+  it("finds the bundle and joins PYTHONPATH with ';'", () => {
+    const winExt = "C:\\Users\\Ada\\.vscode\\extensions\\torch-notes.torch-notes-0.1.0-win32-x64";
+    const winLibs = `${winExt}\\bundled\\libs`;
+    const loc = serverLocation(winExt, existing(`${winLibs}\\torch_notes`), "win32");
+    assert.deepEqual(loc, { bundled: true, libs: winLibs, pythonPath: [winLibs] });
+    assert.equal(bundledDir(loc, "win32"), `${winExt}\\bundled`);
+    const launch = serverLaunch("C:\\Python312\\python.exe", loc, { PYTHONPATH: "D:\\mine" }, winExt, "win32");
+    assert.equal(launch.env.PYTHONPATH, `${winLibs};D:\\mine`);
+    assert.equal(launch.cwd, winLibs);
   });
 });
 

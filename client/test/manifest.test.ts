@@ -58,7 +58,7 @@ describe("package.json", () => {
     assert.ok(listen < server.indexOf("await client.start()"), "registered after start: the first reload could be missed");
   });
   it("keeps the pure modules free of vscode, so that they run under plain Node", () => {
-    for (const name of ["catalogue.ts", "launch.ts", "python.ts", "search.ts", "settings.ts", "statusView.ts"]) {
+    for (const name of ["catalogue.ts", "host.ts", "launch.ts", "python.ts", "search.ts", "settings.ts", "statusView.ts"]) {
       assert.doesNotMatch(read(name), /from "vscode"|require\("vscode"\)|from "vscode-languageclient/, name);
     }
   });

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
+import { fakeHost } from "./fakeHost";
 import {
   type ConfigurationLike,
   expandPath,
@@ -13,6 +14,8 @@ import {
   settingsChange,
 } from "../src/settings";
 
+const linux = fakeHost("linux", { home: os.homedir() });
+
 /** A `torchNotes` configuration section holding `values` (keys relative to the section). */
 const config = (values: Record<string, unknown>): ConfigurationLike => ({
   get: <T>(key: string) => values[key] as T | undefined,
@@ -20,32 +23,66 @@ const config = (values: Record<string, unknown>): ConfigurationLike => ({
 
 describe("expandPath", () => {
   it("expands ~ and ${workspaceFolder}", () => {
-    assert.equal(expandPath("~/py/bin/python", "/w"), path.join(os.homedir(), "py/bin/python"));
-    assert.equal(expandPath("${workspaceFolder}/.venv/bin/python", "/w"), "/w/.venv/bin/python");
-    assert.equal(expandPath("python3", undefined), "python3");
+    assert.equal(expandPath("~/py/bin/python", "/w", linux), path.join(os.homedir(), "py/bin/python"));
+    assert.equal(expandPath("${workspaceFolder}/.venv/bin/python", "/w", linux), "/w/.venv/bin/python");
+    assert.equal(expandPath("python3", undefined, linux), "python3");
+    assert.equal(expandPath("~user/python3", undefined, linux), "~user/python3");
   });
   it("expands ${userHome} and trims", () => {
-    assert.equal(expandPath("  ${userHome}/bin/python3 ", undefined), `${os.homedir()}/bin/python3`);
+    assert.equal(expandPath("  ${userHome}/bin/python3 ", undefined, linux), `${os.homedir()}/bin/python3`);
   });
   it("leaves ${workspaceFolder} alone without a folder", () => {
-    assert.equal(expandPath("${workspaceFolder}/python", undefined), "${workspaceFolder}/python");
+    assert.equal(expandPath("${workspaceFolder}/python", undefined, linux), "${workspaceFolder}/python");
+  });
+  it("expands ${env:NAME}, leaving an unknown one as written", () => {
+    const host = fakeHost("linux", { env: { CONDA_PREFIX: "/opt/conda" } });
+    assert.equal(expandPath("${env:CONDA_PREFIX}/bin/python", undefined, host), "/opt/conda/bin/python");
+    assert.equal(expandPath("${env:NOPE}/python", undefined, host), "${env:NOPE}/python");
+  });
+});
+
+describe("expandPath on Windows", () => {
+  const win = fakeHost("win32", {
+    home: "C:\\Users\\Ada",
+    env: { USERPROFILE: "C:\\Users\\Ada", LocalAppData: "C:\\Users\\Ada\\AppData\\Local" },
+  });
+  it("expands ~\\ and ~/ to the profile folder", () => {
+    assert.equal(expandPath("~\\.venv\\Scripts\\python.exe", undefined, win), "C:\\Users\\Ada\\.venv\\Scripts\\python.exe");
+    assert.equal(expandPath("~/py/python.exe", undefined, win), "C:\\Users\\Ada\\py\\python.exe");
+  });
+  it("expands %USERPROFILE% and other variables whatever their case", () => {
+    assert.equal(
+      expandPath("%USERPROFILE%\\.venv\\Scripts\\python.exe", undefined, win),
+      "C:\\Users\\Ada\\.venv\\Scripts\\python.exe",
+    );
+    assert.equal(
+      expandPath("%LOCALAPPDATA%\\Programs\\Python\\Python312\\python.exe", undefined, win),
+      "C:\\Users\\Ada\\AppData\\Local\\Programs\\Python\\Python312\\python.exe",
+    );
+    assert.equal(expandPath("${env:userprofile}\\python.exe", undefined, win), "C:\\Users\\Ada\\python.exe");
+    assert.equal(expandPath("%NOPE%\\python.exe", undefined, win), "%NOPE%\\python.exe");
+  });
+  it("leaves % alone on Linux and macOS", () => {
+    assert.equal(expandPath("/tmp/%USER%/python", undefined, fakeHost("darwin", { env: { USER: "x" } })), "/tmp/%USER%/python");
   });
 });
 
 describe("readClientSettings", () => {
   it("resolves the language and expands the interpreter", () => {
     assert.deepEqual(
-      readClientSettings(config({ language: "auto", "server.python": "${workspaceFolder}/.venv/bin/python" }), {
-        displayLanguage: "zh-cn",
-        workspaceFolder: "/w",
-      }),
+      readClientSettings(
+        config({ language: "auto", "server.python": "${workspaceFolder}/.venv/bin/python" }),
+        { displayLanguage: "zh-cn", workspaceFolder: "/w" },
+        linux,
+      ),
       { language: "zh", python: "/w/.venv/bin/python" },
     );
   });
   it("reads an unset interpreter as empty", () => {
-    const settings = readClientSettings(config({}), { displayLanguage: "de", workspaceFolder: undefined });
+    const settings = readClientSettings(config({}), { displayLanguage: "de", workspaceFolder: undefined }, linux);
     assert.deepEqual(settings, { language: "en", python: "" });
-    assert.equal(readClientSettings(config({ "server.python": "   " }), { displayLanguage: "en", workspaceFolder: undefined }).python, "");
+    const blank = config({ "server.python": "   " });
+    assert.equal(readClientSettings(blank, { displayLanguage: "en", workspaceFolder: undefined }, linux).python, "");
   });
   it("lets the setting override the display language", () => {
     assert.equal(readLanguage(config({ language: "en" }), "zh-tw"), "en");

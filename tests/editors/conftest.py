@@ -6,7 +6,6 @@ fails them when ``TORCH_NOTES_REQUIRE_EDITORS=1`` (CI sets it).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -15,6 +14,9 @@ from pathlib import Path
 
 import pytest
 from editor_support import ARTIFACTS, REPO_ROOT, TOOLS, need
+
+from scripts.vsix import build
+from scripts.vsix.targets import host_target
 
 
 @pytest.fixture(scope="session")
@@ -46,34 +48,17 @@ def vscode_tools() -> VSCodeTools:
     return VSCodeTools(node, code_server, chromium, playwright_core)
 
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    for top in ("server/torch_notes", "snippets", "client/src"):
-        for path in (REPO_ROOT / top).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
-                newest = max(newest, path.stat().st_mtime)
-    for name in (
-        "package.json",
-        "pyproject.toml",
-        ".vscodeignore",
-        "scripts/build-vsix.sh",
-        "client/README.md",
-    ):
-        newest = max(newest, (REPO_ROOT / name).stat().st_mtime)
-    return newest
-
-
 @pytest.fixture(scope="session")
 def vsix() -> Path:
-    """The packaged extension: $TORCH_NOTES_VSIX, else ./torch-notes-<version>.vsix when it is
-    newer than every source, else built now with `npm run package` (about 30 s)."""
+    """The packaged extension for this machine: $TORCH_NOTES_VSIX, else
+    dist/vsix/torch-notes-<target>-<version>.vsix when it is newer than every source, else built
+    now with `npm run package` (about 30 s)."""
     if os.environ.get("TORCH_NOTES_VSIX"):
         path = Path(os.environ["TORCH_NOTES_VSIX"])
         assert path.is_file(), f"TORCH_NOTES_VSIX={path} does not exist"
         return path
-    version = json.loads((REPO_ROOT / "package.json").read_text(encoding="utf-8"))["version"]
-    path = REPO_ROOT / f"torch-notes-{version}.vsix"
-    if path.is_file() and path.stat().st_mtime >= _newest_source_mtime():
+    path = build.vsix_path(host_target().name, build.version())
+    if build.is_fresh(path):
         return path
     need(shutil.which("npm"), "npm not found")
     need((REPO_ROOT / "node_modules" / ".bin" / "vsce").exists(), "npm packages missing (npm ci)")

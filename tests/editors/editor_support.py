@@ -43,13 +43,15 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 CONTIGUOUS_LINE = 12
 
 
-def _contiguous_title(lang: str) -> str:
-    """The title of the built-in note ``tensor.contiguous`` as a rendered hover shows it."""
+def _contiguous_title(lang: str, *, rendered: bool = True) -> str:
+    """The title of the built-in note ``tensor.contiguous`` as a rendered hover shows it
+    (or, with ``rendered=False``, as its Markdown says it)."""
     from torch_notes.corpus.loader import load_corpus
 
     note = load_corpus().get("tensor.contiguous")
     assert note is not None, "the built-in corpus lost tensor.contiguous"
-    return note.title.get(lang).replace("`", "")
+    title = note.title.get(lang)
+    return title.replace("`", "") if rendered else title
 
 
 MISTAKES_SCRIPT = '''\
@@ -73,6 +75,8 @@ MISTAKES_FIXED = {
 
 EN_HOVER_TEXT = _contiguous_title("en")
 ZH_HOVER_TEXT = _contiguous_title("zh")
+EN_HOVER_MARKDOWN = _contiguous_title("en", rendered=False)
+ZH_HOVER_MARKDOWN = _contiguous_title("zh", rendered=False)
 
 
 def need(condition: object, what: str) -> None:
@@ -120,6 +124,7 @@ def pick_snippet() -> SnippetCase:
     the one with the shortest body."""
     from torch_notes.corpus.loader import load_corpus
     from torch_notes.corpus.snippet_syntax import parse_snippet
+    from torch_notes.plain_text import plain_text
 
     notes = [note for note in load_corpus().snippets() if note.snippet is not None]
     assert notes, "the built-in corpus has no snippet"
@@ -127,7 +132,7 @@ def pick_snippet() -> SnippetCase:
     note = by_prefix.get("pt-save") or min(notes, key=lambda n: len(n.snippet.body))
     return SnippetCase(
         prefix=note.snippet.prefix,
-        title_en=note.title.en,
-        title_zh=note.title.zh,
+        title_en=plain_text(note.title.en, "en"),  # as code-action titles show it
+        title_zh=plain_text(note.title.zh, "zh"),
         expanded=parse_snippet(note.snippet.body.rstrip("\n")).expand(),
     )

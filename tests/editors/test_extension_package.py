@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -117,6 +119,36 @@ def test_diagnostic_rules_and_severities_match_the_server() -> None:
         assert tuple(rule["enum"]) == SEVERITY_VALUES
 
 
+def test_extension_page_readme_covers_the_manifest() -> None:
+    """client/README.md is the Marketplace and Open VSX page: every setting and command, the
+    screenshots (files of the repository, which vsce links to), the privacy line."""
+    readme = (REPO_ROOT / "client" / "README.md").read_text(encoding="utf-8")
+    for key in PROPERTIES:
+        assert f"`{key}`" in readme, f"{key} is not on the extension page"
+    for command in MANIFEST["contributes"]["commands"]:
+        assert f"{command['category']}: {command['title']}" in readme, command
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert len(images) >= 2, images
+    for image in images:
+        assert not image.startswith(("http:", "https:")), "a relative path: vsce links it"
+        assert (REPO_ROOT / image).is_file(), image
+    assert "## Privacy" in readme and "sends nothing" in readme
+
+
+def test_manifest_is_ready_for_the_marketplace() -> None:
+    assert MANIFEST["preview"] is True and "private" not in MANIFEST
+    repository = MANIFEST["repository"]["url"].removesuffix(".git")
+    assert MANIFEST["bugs"]["url"] == f"{repository}/issues"
+    assert MANIFEST["homepage"].startswith(repository)
+    icon = REPO_ROOT / MANIFEST["icon"]
+    assert icon.suffix == ".png" and icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", icon.read_bytes()[16:24])
+    assert width >= 128 and height >= 128, (width, height)
+    for name in ("LICENSE", "CHANGELOG.md"):
+        assert (REPO_ROOT / name).is_file(), name
+    assert f"## {MANIFEST['version']}" in (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
 def test_settings_naming_files_or_programs_need_a_trusted_workspace() -> None:
     """A workspace the user has not trusted cannot point the server at files or programs."""
     trust = MANIFEST["capabilities"]["untrustedWorkspaces"]
@@ -124,5 +156,6 @@ def test_settings_naming_files_or_programs_need_a_trusted_workspace() -> None:
     assert set(trust["restrictedConfigurations"]) == {
         "torchNotes.extraPaths",
         "torchNotes.server.python",
+        "torchNotes.validation.python",
     }
     assert set(trust["restrictedConfigurations"]) <= set(PROPERTIES)

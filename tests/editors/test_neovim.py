@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from editor_support import (
     CONTIGUOUS_LINE,
-    EN_HOVER_TEXT,
-    ZH_HOVER_TEXT,
+    EN_HOVER_MARKDOWN,
+    ZH_HOVER_MARKDOWN,
     SnippetCase,
     need,
     pick_snippet,
@@ -89,7 +89,7 @@ def test_neovim_hover_completion_code_action(nvim: str, tmp_path: Path) -> None:
     snippet = pick_snippet()
     report = run_nvim(nvim, tmp_path, {}, snippet)
 
-    check_hover(report, EN_HOVER_TEXT)
+    check_hover(report, EN_HOVER_MARKDOWN)
     assert "```python" in report["hover"]
     start, end = report["hover_range"]["start"], report["hover_range"]["end"]
     assert start["line"] == end["line"] == CONTIGUOUS_LINE
@@ -115,7 +115,7 @@ def test_neovim_hover_completion_code_action(nvim: str, tmp_path: Path) -> None:
 def test_neovim_chinese_hover(nvim: str, tmp_path: Path) -> None:
     report = run_nvim(nvim, tmp_path, {"language": "zh"}, pick_snippet())
     assert report["settings_applied"], report["server_info"]
-    check_hover(report, ZH_HOVER_TEXT)
+    check_hover(report, ZH_HOVER_MARKDOWN)
 
 
 def test_neovim_check_fails_without_hover(nvim: str, tmp_path: Path) -> None:
@@ -123,4 +123,4 @@ def test_neovim_check_fails_without_hover(nvim: str, tmp_path: Path) -> None:
     report = run_nvim(nvim, tmp_path, {"hover": {"enable": False}}, pick_snippet())
     assert report["hover"] is None
     with pytest.raises(AssertionError, match="hover without the note"):
-        check_hover(report, EN_HOVER_TEXT)
+        check_hover(report, EN_HOVER_MARKDOWN)

@@ -324,7 +324,7 @@ def test_vscode_extension_end_to_end(vscode_tools, code_server, artifacts) -> No
         assert fix["squigglesAfter"] == [], fix
         assert finding["rule"] not in diagnostics["problemsAfter"], diagnostics["problemsAfter"]
     assert "arrange" not in fixed and ".view(-1)" in fixed and "reshape" not in fixed, fixed
-    assert "Use `reshape`" in diagnostics["fixes"][0]["menu"], diagnostics["fixes"][0]["menu"]
+    assert 'Use "reshape"' in diagnostics["fixes"][0]["menu"], diagnostics["fixes"][0]["menu"]
 
     # Insert Snippet…: the QuickPick listed the catalogue; the body landed in the file as
     # a real snippet (defaults of its tabstops in place).

@@ -631,13 +631,22 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    result.ok = false;
-    result.error = String(err && err.stack ? err.stack : err);
-    save();
-    log(result.error);
-    process.exit(1);
-  },
-);
+// Other drivers (vscode_authoring.cjs) reuse the helpers, with a config of the same shape.
+module.exports = {
+  config, result, sleep, plainText, log, save, screenshot, until, visibleHoverText, tokenPoint,
+  hoverUntil, openFromExplorer, tokenSquiggles, editorSquiggles, squigglesUntil, problemsText,
+  runPaletteCommand, step, chromium,
+};
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      result.ok = false;
+      result.error = String(err && err.stack ? err.stack : err);
+      save();
+      log(result.error);
+      process.exit(1);
+    },
+  );
+}

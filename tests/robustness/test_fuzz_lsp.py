@@ -262,8 +262,8 @@ async def _requests(
         types.CodeActionParams(ident, types.Range(where, where), types.CodeActionContext([]))
     )
     for action in actions or []:
-        if isinstance(action, types.Command):  # "Open note": runs a command, edits nothing
-            assert action.command == "torchNotes.showNote", action
+        if isinstance(action, types.Command):  # "Open note", "Write a note": no edit here
+            assert action.command in ("torchNotes.showNote", "torchNotes.newNote"), action
             continue
         assert isinstance(action, types.CodeAction)
         for change in (action.edit.document_changes or []) if action.edit else []:

@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "search": ("torch_notes.cli.search_cmd", "rank notes matching words (English or Chinese)"),
     "export": ("torch_notes.cli.export_cmd", "write every note as JSON or a VS Code snippets file"),
     "validate": ("torch_notes.cli.validate_cmd", "execute every example and snippet under torch"),
+    "new": ("torch_notes.cli.new_cmd", "start a note of your own on an API symbol"),
     "check": ("torch_notes.cli.check_cmd", "lint Python files with the notes' diagnostics"),
     "explain": (
         "torch_notes.cli.explain_cmd",

@@ -22,7 +22,7 @@ from torch_notes.corpus.model import CorpusError, Note
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the model's pickled form changes."""
 
 

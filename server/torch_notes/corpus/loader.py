@@ -7,10 +7,10 @@ prefix is an error on the later note, which is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from yaml.nodes import SequenceNode
+from yaml.nodes import Node, SequenceNode
 
 from torch_notes.corpus import builtin_cache
 from torch_notes.corpus.model import Corpus, CorpusError, Note
@@ -23,14 +23,18 @@ from torch_notes.corpus.note_parser import (
 )
 from torch_notes.corpus.paths import builtin_corpus_dir
 from torch_notes.corpus.yaml_source import (
+    MAX_FILE_BYTES,
     NOTE_FILE_SUFFIXES,
     YamlProblem,
     check_node,
     check_tag,
     line_of,
+    parse_tree,
     read_tree,
 )
 
+MISSING_PATH = "no such file or directory"
+"""The error of a note path that does not exist (a notes folder not created yet)."""
 FILE_FIELDS = ("topic", "notes")
 
 
@@ -68,6 +72,25 @@ def load_file(path: Path) -> tuple[list[Note], list[CorpusError]]:
         tree = read_tree(path)
     except YamlProblem as err:
         return [], [CorpusError(path, err.line, err.message)]
+    return load_tree(tree, path)
+
+
+def load_text(text: str, path: Path) -> tuple[list[Note], list[CorpusError]]:
+    """Like :func:`load_file` for a note file's text (an editor's buffer): nothing is read
+    from disk; ``path`` only names the file in the notes' locations and the errors."""
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        message = f"file is {size} bytes; note files are limited to {MAX_FILE_BYTES}"
+        return [], [CorpusError(path, 0, message)]
+    try:
+        tree = parse_tree(text)
+    except YamlProblem as err:
+        return [], [CorpusError(path, err.line, err.message)]
+    return load_tree(tree, path)
+
+
+def load_tree(tree: Node | None, path: Path) -> tuple[list[Note], list[CorpusError]]:
+    """The notes of a note file's node tree (``None``: an empty file), and every error."""
     if tree is None:
         return [], [CorpusError(path, 1, "file is empty; expected 'topic' and 'notes'")]
     seen: set[int] = set()
@@ -100,14 +123,23 @@ def load_file(path: Path) -> tuple[list[Note], list[CorpusError]]:
     return notes, errors
 
 
-def _cross_check(
-    notes: Iterable[Note], known_ids: set[str]
+def cross_check(
+    notes: Iterable[Note],
+    known_ids: set[str] | frozenset[str],
+    *,
+    taken: Mapping[str, Note] | None = None,
 ) -> tuple[list[Note], list[CorpusError]]:
-    """Refuse clashing ids and prefixes (first one wins) and unknown related ids."""
+    """Refuse clashing ids and prefixes (first one wins) and unknown related ids.
+
+    ``taken`` are notes loaded before ``notes`` (by id): their ids and snippet prefixes
+    count as already used (an editor checking one file against the rest of the corpus).
+    """
     kept: list[Note] = []
     errors: list[CorpusError] = []
-    ids: dict[str, Note] = {}
-    prefixes: dict[str, Note] = {}
+    ids: dict[str, Note] = dict(taken or {})
+    prefixes: dict[str, Note] = {
+        note.snippet.prefix: note for note in ids.values() if note.snippet is not None
+    }
     for note in notes:
         where = note.location
         if note.id in ids:
@@ -188,7 +220,7 @@ def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> 
         errors.extend(builtin_errors)
     for source in [Path(p) for p in paths]:
         if not source.exists():
-            errors.append(CorpusError(source, 0, "no such file or directory"))
+            errors.append(CorpusError(source, 0, MISSING_PATH))
             continue
         problem = note_path_problem(source)
         if problem is not None:
@@ -198,5 +230,5 @@ def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> 
             notes, file_errors = load_file(path)
             parsed.extend(notes)
             errors.extend(file_errors)
-    kept, cross_errors = _cross_check(parsed, {note.id for note in parsed})
+    kept, cross_errors = cross_check(parsed, {note.id for note in parsed})
     return Corpus(notes=tuple(kept), errors=tuple(errors + cross_errors))

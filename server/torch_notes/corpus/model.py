@@ -63,6 +63,10 @@ class Snippet:
     check: str = ""
     body_line: int = 0
     """1-based line in the YAML file where the body's first line stands."""
+    setup_line: int = 0
+    """1-based line where ``setup`` starts (0: no setup)."""
+    check_line: int = 0
+    """1-based line where ``check`` starts (0: no check)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,8 @@ class Note:
         for key in ("location", "example_line", "hover_line", "content_hash"):
             data.pop(key)
         if data["snippet"] is not None:
-            data["snippet"].pop("body_line")
+            for key in ("body_line", "setup_line", "check_line"):
+                data["snippet"].pop(key)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

@@ -193,11 +193,15 @@ def parse_snippet_field(node: Node) -> Snippet:
         template = parse_snippet(body)
     except SnippetSyntaxError as err:
         raise FieldError(body_line + err.line - 1, "snippet.body", err.reason) from err
-    setup = parse_code(fields["setup"][1], "snippet.setup")[0] if "setup" in fields else ""
-    check = parse_code(fields["check"][1], "snippet.check")[0] if "check" in fields else ""
+    setup, setup_line = ("", 0)
+    if "setup" in fields:
+        setup, setup_line = parse_code(fields["setup"][1], "snippet.setup")
+    check, check_line = ("", 0)
+    if "check" in fields:
+        check, check_line = parse_code(fields["check"][1], "snippet.check")
     for chosen in _each_choice(template.choices()):
         check_python(template.expand(chosen), body_line, "snippet.body")
-    return Snippet(prefix, description, body, setup, check, body_line)
+    return Snippet(prefix, description, body, setup, check, body_line, setup_line, check_line)
 
 
 def _each_choice(choices: dict[int, tuple[str, ...]]) -> list[dict[int, str]]:

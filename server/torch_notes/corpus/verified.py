@@ -138,3 +138,58 @@ def orphaned_entries(corpus: Corpus, record: VerifiedRecord) -> list[str]:
     """Ids in the record that no note of ``corpus`` has any more."""
     ids = {note.id for note in corpus.notes}
     return sorted(note_id for note_id in record.notes if note_id not in ids)
+
+
+class LocalVersion(str):
+    """A torch version a note passed on in the user's own environment (validation on save),
+    not in a full run of the validator: cards say "(your environment)"."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEntry:
+    """One note that passed when it was saved: its content hash and the torch it ran on."""
+
+    hash: str
+    torch: str
+    validated: str
+    """ISO date."""
+
+
+def load_local_record(path: Path | None) -> dict[str, LocalEntry]:
+    """The notes that passed on save (note id → entry); empty when missing or malformed."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            str(note_id): LocalEntry(str(item["hash"]), str(item["torch"]), str(item["validated"]))
+            for note_id, item in data["notes"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_local_record(path: Path, entries: Mapping[str, LocalEntry]) -> None:
+    """Write the local record (atomically), creating its directory."""
+    data = {
+        "notes": {
+            note_id: {"hash": e.hash, "torch": e.torch, "validated": e.validated}
+            for note_id, e in sorted(entries.items())
+        }
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def local_versions(corpus: Corpus, entries: Mapping[str, LocalEntry]) -> dict[str, LocalVersion]:
+    """Note id → the torch release the note's current content passed on when saved."""
+    found = {}
+    for note in corpus.notes:
+        entry = entries.get(note.id)
+        if entry is not None and entry.hash == note.fingerprint():
+            found[note.id] = LocalVersion(entry.torch)
+    return found

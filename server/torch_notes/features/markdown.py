@@ -17,6 +17,7 @@ from functools import lru_cache
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.snippet_syntax import parse_snippet
+from torch_notes.corpus.verified import LocalVersion
 from torch_notes.diagnostics.deprecations import argument_deprecation
 from torch_notes.features.safe_markdown import (
     NOTE_LINK_PREFIX,
@@ -90,7 +91,8 @@ def note_link(note: Note, lang: str) -> str:
 def _facts(note: Note, lang: str, verified: Mapping[str, str], *, full_link: bool) -> str:
     """The verified-on line with the requirements and the links to the docs and full note."""
     version = verified.get(note.id)
-    status = "✅ " + text(lang, "verified", version=version) if version else ""
+    key = "verified_local" if isinstance(version, LocalVersion) else "verified"
+    status = "✅ " + text(lang, key, version=version) if version else ""
     facts = [status or text(lang, "unverified")]
     if note.requires:
         facts.append(text(lang, "requires", tags=escape_text(", ".join(note.requires))))

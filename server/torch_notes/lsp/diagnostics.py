@@ -83,6 +83,10 @@ class DiagnosticsFeature(ServerFeature):
         """Bumped when settings or notes change: part of every pull ``resultId``."""
         self._reported: tuple[str, ...] = ()
         self._refresh: asyncio.Handle | None = None
+        self._published: set[str] = set()
+        """Documents that were pushed diagnostics (to clear when they close)."""
+        self._other_documents: set[str] = set()
+        """Documents that are not Python but had diagnostics of a source (note files)."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -106,9 +110,12 @@ class DiagnosticsFeature(ServerFeature):
         key = self.server.document_key(uri)
         self._cancel(key)
         self._cache.pop(key, None)
+        had_diagnostics = key in self._published
+        self._published.discard(key)
         for source_key in [k for k in self._sources if k[1] == key]:
             del self._sources[source_key]
-        if not self.pull:
+        self._other_documents.discard(key)
+        if not self.pull and had_diagnostics:
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
             )
@@ -193,6 +200,7 @@ class DiagnosticsFeature(ServerFeature):
         key = (source, self.server.document_key(uri))
         if diagnostics:
             self._sources[key] = list(diagnostics)
+            self._other_documents.add(key[1])
         elif self._sources.pop(key, None) is None:
             return
         if self.pull:
@@ -236,10 +244,14 @@ class DiagnosticsFeature(ServerFeature):
         """Push the diagnostics of ``uri`` if it is still open at ``version``."""
         if self.server.document(uri) is None or self._version(uri) != version:
             return  # closed, or changed again: a newer run is scheduled
+        key = self.server.document_key(uri)
+        if self.server.analysis(uri) is None and key not in self._other_documents:
+            return  # not Python, never had diagnostics of another source: nothing to say
         diagnostics = await self.lsp_diagnostics(uri)
         if self._version(uri) != version:
             return  # changed while computing
-        self._tasks.pop(self.server.document_key(uri), None)
+        self._tasks.pop(key, None)
+        self._published.add(key)
         self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )

@@ -14,7 +14,10 @@ from torch_notes.features import code_actions, commands, completion
 from torch_notes.features.hover import finding_hover, hover
 from torch_notes.features.snippets import insertion_edit
 from torch_notes.lsp.diagnostics import DIAGNOSTIC_OPTIONS, QUICKFIX, DiagnosticsFeature
-from torch_notes.lsp.note_pages import write_page
+from torch_notes.lsp.new_note import NEW_NOTE_COMMAND, NewNoteFeature
+from torch_notes.lsp.note_files import PREVIEW_COMMAND, NoteFilesFeature
+from torch_notes.lsp.note_pages import cache_dir, write_page
+from torch_notes.lsp.note_validation import NoteValidationFeature
 from torch_notes.lsp.notebook import NOTEBOOK_SYNC, NotebookFeature
 from torch_notes.lsp.server import TorchNotesServer
 from torch_notes.lsp.transport import DEFAULT_MAX_MESSAGE_BYTES
@@ -23,6 +26,9 @@ COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=["."], resolve_p
 CODE_ACTION_OPTIONS = types.CodeActionOptions(
     code_action_kinds=[QUICKFIX, code_actions.INSERT_KIND]
 )
+CODE_LENS_OPTIONS = types.CodeLensOptions(resolve_provider=False)
+LOCAL_RECORD = "verified-local.json"
+"""The notes that passed when saved, in the user's cache directory."""
 
 
 def on_initialize(ls: TorchNotesServer, params: types.InitializeParams) -> None:
@@ -48,6 +54,13 @@ def on_did_change(ls: TorchNotesServer, params: types.DidChangeTextDocumentParam
 
 def on_did_close(ls: TorchNotesServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.document_closed(params.text_document.uri)
+
+
+def on_did_save(ls: TorchNotesServer, params: types.DidSaveTextDocumentParams) -> None:
+    """A saved note file: reload the corpus, validate its changed notes."""
+    uri = params.text_document.uri
+    report = ls.get_feature(NoteFilesFeature).saved(uri)
+    ls.get_feature(NoteValidationFeature).saved(uri, report)
 
 
 def on_notebook_open(ls: TorchNotesServer, params: types.DidOpenNotebookDocumentParams) -> None:
@@ -82,6 +95,9 @@ def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | N
     state = ls.state
     if not state.settings.hover_enable:
         return None
+    note_files = ls.get_feature(NoteFilesFeature)
+    if note_files.is_note_file(params.text_document.uri):
+        return note_files.hover(params.text_document.uri, params.position)
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return None
@@ -98,6 +114,10 @@ def on_hover(ls: TorchNotesServer, params: types.HoverParams) -> types.Hover | N
 
 def on_completion(ls: TorchNotesServer, params: types.CompletionParams) -> types.CompletionList:
     state = ls.state
+    note_files = ls.get_feature(NoteFilesFeature)
+    if note_files.is_note_file(params.text_document.uri):
+        found = note_files.completion(params.text_document.uri, params.position)
+        return found or types.CompletionList(is_incomplete=False, items=[])
     analysis = ls.analysis(params.text_document.uri)
     items = (
         []
@@ -117,8 +137,9 @@ def on_completion_resolve(ls: TorchNotesServer, item: types.CompletionItem) -> t
 def on_code_action(
     ls: TorchNotesServer, params: types.CodeActionParams
 ) -> list[types.CodeAction | types.Command]:
-    """Quick fixes always; snippet and "Open note" actions only when asked for, where the
-    client has no other way to get them (see ``torchNotes.codeActions.snippets``)."""
+    """Quick fixes always; "Write a note" on a name no note explains, when asked for; snippet
+    and "Open note" actions also only when asked for, where the client has no other way to
+    get them (see ``torchNotes.codeActions.snippets``)."""
     state = ls.state
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
@@ -126,7 +147,10 @@ def on_code_action(
     actions: list[types.CodeAction | types.Command] = []
     actions += ls.get_feature(DiagnosticsFeature).quick_fixes(params)
     trigger = params.context.trigger_kind
-    if trigger == types.CodeActionTriggerKind.Automatic or not state.snippet_actions:
+    if trigger == types.CodeActionTriggerKind.Automatic:
+        return actions
+    actions += ls.get_feature(NewNoteFeature).actions(analysis, params)
+    if not state.snippet_actions:
         return actions
     only = params.context.only
     actions += code_actions.note_actions(
@@ -141,6 +165,13 @@ def on_code_action(
         support=state.client.edits,
         only=only,
     )
+
+
+def on_code_lens(ls: TorchNotesServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """On each note of a note file: "Preview card" and its last validation on save."""
+    uri = params.text_document.uri
+    status = ls.get_feature(NoteValidationFeature).status
+    return ls.get_feature(NoteFilesFeature).code_lenses(uri, status)
 
 
 async def on_diagnostic(
@@ -209,6 +240,31 @@ def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     return ls.info()
 
 
+async def new_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
+    """Start a note on ``{symbol}`` (optionally in ``{dir}``): see :mod:`.new_note`."""
+    symbol = _argument(args, "symbol")
+    argument = args[0] if isinstance(args[0], dict) else {"symbol": symbol}
+    return await ls.get_feature(NewNoteFeature).run(argument)
+
+
+async def preview_card(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
+    """The card of note ``{id}`` of the open note file ``{uri}``, as a Python file shows it;
+    written to the cache and shown (``window/showDocument``) unless ``"show": false``."""
+    uri, note_id = (str(_argument(args, key)) for key in ("uri", "id"))
+    markdown = ls.get_feature(NoteFilesFeature).preview(uri, note_id)
+    if markdown is None:
+        return None
+    lang = ls.state.language
+    page = write_page(note_id, lang, markdown, root=cache_dir() / "previews")
+    shown = False
+    if not (isinstance(args[0], dict) and args[0].get("show") is False):
+        result = await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=page.as_uri(), take_focus=False)
+        )
+        shown = bool(result and result.success)
+    return {"id": note_id, "markdown": markdown, "page": page.as_uri(), "shown": shown}
+
+
 async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     """Insert a snippet by id (or prefix) at ``{uri, position}`` through ``workspace/applyEdit``."""
     note_id, uri = _argument(args, "id"), _argument(args, "uri")
@@ -236,6 +292,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_DID_OPEN, on_did_open, None),
     (types.TEXT_DOCUMENT_DID_CHANGE, on_did_change, None),
     (types.TEXT_DOCUMENT_DID_CLOSE, on_did_close, None),
+    (types.TEXT_DOCUMENT_DID_SAVE, on_did_save, None),
     (types.NOTEBOOK_DOCUMENT_DID_OPEN, on_notebook_open, None),
     (types.NOTEBOOK_DOCUMENT_DID_CHANGE, on_notebook_change, None),
     (types.NOTEBOOK_DOCUMENT_DID_CLOSE, on_notebook_close, None),
@@ -246,6 +303,7 @@ FEATURES: tuple[tuple[str, Any, Any], ...] = (
     (types.TEXT_DOCUMENT_COMPLETION, on_completion, COMPLETION_OPTIONS),
     (types.COMPLETION_ITEM_RESOLVE, on_completion_resolve, None),
     (types.TEXT_DOCUMENT_CODE_ACTION, on_code_action, CODE_ACTION_OPTIONS),
+    (types.TEXT_DOCUMENT_CODE_LENS, on_code_lens, CODE_LENS_OPTIONS),
     (types.TEXT_DOCUMENT_DIAGNOSTIC, on_diagnostic, DIAGNOSTIC_OPTIONS),
 )
 
@@ -255,6 +313,8 @@ COMMANDS: tuple[tuple[str, Any], ...] = (
     (commands.SEARCH_NOTES, search_notes),
     (commands.SHOW_NOTE, show_note),
     (commands.SERVER_INFO, server_info),
+    (NEW_NOTE_COMMAND, new_note),
+    (PREVIEW_COMMAND, preview_card),
 )
 
 
@@ -273,8 +333,12 @@ def create_server(
         notebook_document_sync=NOTEBOOK_SYNC,
     )
     server.state.command_line_paths = tuple(notes)
+    server.state.local_record = cache_dir() / LOCAL_RECORD
     server.add_feature(DiagnosticsFeature(server))
     server.add_feature(NotebookFeature(server))
+    server.add_feature(NoteFilesFeature(server))
+    server.add_feature(NewNoteFeature(server))
+    server.add_feature(NoteValidationFeature(server))
     for method, handler, options in FEATURES:
         server.feature(method, options)(handler)
     for name, handler in COMMANDS:

@@ -19,11 +19,12 @@ from urllib.parse import unquote
 from lsprotocol import types
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from torch_notes import __version__
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.corpus.loader import MISSING_PATH, NOTE_FILE_SUFFIXES
+from torch_notes.corpus.paths import is_within
 from torch_notes.features import safe_markdown
 from torch_notes.i18n import text
 from torch_notes.lsp import watch
@@ -40,6 +41,7 @@ from torch_notes.lsp.transport import (
     stdin_chunks,
     stream_chunks,
 )
+from torch_notes.lsp.uris import uri_to_path
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +268,7 @@ class TorchNotesServer(LanguageServer):
             params, self.workspace.position_encoding or "utf-16"
         )
         root = params.root_uri or (self.workspace.folders and next(iter(self.workspace.folders)))
-        if isinstance(root, str) and (path := to_fs_path(root)):
+        if isinstance(root, str) and (path := uri_to_path(root)) is not None:
             state.root = Path(path)
         options = params.initialization_options
         if isinstance(options, dict):
@@ -406,7 +408,17 @@ class TorchNotesServer(LanguageServer):
                 feature.corpus_changed()
 
     def report_errors(self, errors: list) -> None:
-        """One ``window/showMessage`` for new problems in the user's notes."""
+        """One ``window/showMessage`` for new problems in the user's notes (not for files open
+        in the editor: their problems are diagnostics there; nor for a notes folder that does
+        not exist yet: writing a note creates it)."""
+        errors = [
+            error
+            for error in errors
+            if not (error.message == MISSING_PATH and error.path.suffix not in NOTE_FILE_SUFFIXES)
+        ]
+        open_files = [Path(path) for uri in self.open_uris() if (path := uri_to_path(uri))]
+        if open_files:
+            errors = [error for error in errors if not is_within(error.path, open_files)]
         if not errors:
             return
         message = text(self.state.language, "broken_notes", count=len(errors), first=errors[0])

@@ -22,6 +22,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "codeActions.snippets": "auto",
     "diagnostics.enable": True,
     "diagnostics.severity": {},
+    "validation.python": "",
+    "validation.onSave": True,
     "trace.server": "off",
 }
 """Every setting below ``torchNotes.`` with its default, keyed as in ``package.json``."""
@@ -49,6 +51,9 @@ class Settings:
     diagnostics_enable: bool = DEFAULT_SETTINGS["diagnostics.enable"]
     diagnostics_severity: tuple[tuple[str, str], ...] = ()
     """Rule code → severity name or ``"off"``; the diagnostics feature validates the entries."""
+    validation_python: str = DEFAULT_SETTINGS["validation.python"]
+    """Interpreter with torch that runs note examples on save (empty: no validation on save)."""
+    validation_on_save: bool = DEFAULT_SETTINGS["validation.onSave"]
     trace_server: str = DEFAULT_SETTINGS["trace.server"]
 
     @classmethod
@@ -81,6 +86,8 @@ class Settings:
             diagnostics_severity=tuple(
                 sorted(get("diagnostics.severity", lambda v: isinstance(v, dict)).items())
             ),
+            validation_python=get("validation.python", lambda v: isinstance(v, str)).strip(),
+            validation_on_save=get("validation.onSave", lambda v: isinstance(v, bool)),
             trace_server=get("trace.server", lambda v: v in TRACE_VALUES),
         )
 

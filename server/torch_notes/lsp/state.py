@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from lsprotocol import types
 
@@ -15,8 +16,18 @@ from torch_notes.analysis.positions import UTF16
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import load_corpus, note_path_problem
 from torch_notes.corpus.model import Corpus, CorpusError
-from torch_notes.corpus.paths import is_within, verified_record_path
-from torch_notes.corpus.verified import load_record, verified_versions
+from torch_notes.corpus.paths import (
+    expand_user_path,
+    is_within,
+    unique_paths,
+    verified_record_path,
+)
+from torch_notes.corpus.verified import (
+    load_local_record,
+    load_record,
+    local_versions,
+    verified_versions,
+)
 from torch_notes.features.completion import CompletionOptions
 from torch_notes.features.snippets import EditSupport
 from torch_notes.i18n import resolve_language
@@ -132,6 +143,8 @@ class ServerState:
     documents: dict[str, Analysis] = field(default_factory=dict)
     reported_errors: tuple[str, ...] = ()
     loaded_paths: tuple[Path, ...] | None = None
+    local_record: Path | None = None
+    """Where notes that passed when saved are recorded (``None``: nowhere)."""
 
     @property
     def language(self) -> str:
@@ -161,19 +174,24 @@ class ServerState:
 
     def _user_paths(self) -> list[tuple[str, Path]]:
         """Every user note path with where it was given: ``--notes`` first, then
-        ``torchNotes.extraPaths`` (``~`` expanded, relative ones against the workspace root)."""
-        paths = [("--notes", path) for path in self.command_line_paths]
+        ``torchNotes.extraPaths`` (``~``, ``${env:NAME}`` and on Windows ``%USERPROFILE%``
+        expanded, relative ones against the workspace root)."""
+        paths = [("--notes", Path(path)) for path in self.command_line_paths]
         for raw in self.settings.extra_paths:
-            path = Path(raw).expanduser()
-            if not path.is_absolute() and self.root is not None:
-                path = self.root / path
-            paths.append((f"{SECTION}.extraPaths", path))
+            path = expand_user_path(
+                raw, root=self.root, home=os.path.expanduser("~"), env=os.environ
+            )
+            paths.append((f"{SECTION}.extraPaths", Path(path)))
         return paths
 
     def extra_paths(self) -> tuple[Path, ...]:
         """The user's note paths that can hold notes (directories, ``.yaml``/``.yml`` files,
-        or paths that do not exist yet): loaded and watched."""
-        return tuple(path for _, path in self._user_paths() if note_path_problem(path) is None)
+        or paths that do not exist yet), each directory once however its name is cased where
+        case is ignored: loaded and watched."""
+        usable: list[PurePath] = [
+            path for _, path in self._user_paths() if note_path_problem(path) is None
+        ]
+        return tuple(Path(path) for path in unique_paths(usable))
 
     def _refused_paths(self) -> list[CorpusError]:
         """An error for each user path that is neither a directory nor a note file (never read)."""
@@ -182,6 +200,19 @@ class ServerState:
             for origin, path in self._user_paths()
             if (problem := note_path_problem(path)) is not None
         ]
+
+    def note_roots(self) -> tuple[Path, ...]:
+        """Where the note files being written live: the user's note paths, and ``snippets/``
+        when the workspace is this repository (the built-in corpus)."""
+        roots = list(self.extra_paths())
+        root = self.root
+        if (
+            root is not None
+            and (root / "snippets" / "schema.json").is_file()
+            and (root / "server" / "torch_notes").is_dir()
+        ):
+            roots.append(root / "snippets")
+        return tuple(roots)
 
     def load(self, *, force: bool = False) -> list[CorpusError]:
         """(Re)load the corpus when the extra paths changed (or ``force``); new user errors."""
@@ -192,7 +223,8 @@ class ServerState:
         corpus = load_corpus(paths)
         corpus = Corpus(notes=corpus.notes, errors=(*refused, *corpus.errors))
         self.index = CorpusIndex.build(corpus)
-        self.verified = verified_versions(corpus, load_record(verified_record_path()))
+        local = local_versions(corpus, load_local_record(self.local_record))
+        self.verified = {**local, **verified_versions(corpus, load_record(verified_record_path()))}
         self.loaded_paths = paths
         for error in corpus.errors:
             logger.warning("note problem: %s", error)

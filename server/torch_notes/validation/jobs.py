@@ -8,14 +8,13 @@ lines of its source back to the lines of the YAML file the code was written in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from torch_notes.corpus.hover_block import PRELUDE, parse_hover_block
 from torch_notes.corpus.model import Note, Snippet, display_path
 from torch_notes.corpus.snippet_syntax import parse_snippet
-from torch_notes.validation.source_lines import SnippetLines, snippet_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +165,7 @@ def _body_lines(template_body: str, expanded: str, first_line: int) -> list[Sour
     ]
 
 
-def snippet_jobs(note: Note, snippet: Snippet, lines: SnippetLines) -> list[Job]:
+def snippet_jobs(note: Note, snippet: Snippet) -> list[Job]:
     """One job per expansion of the note's snippet: ``setup`` + body + ``check``."""
     template = parse_snippet(snippet.body)
     jobs: list[Job] = []
@@ -176,10 +175,10 @@ def snippet_jobs(note: Note, snippet: Snippet, lines: SnippetLines) -> list[Job]
         check = _with_newline(snippet.check)
         mapped: list[SourceLine] = []
         if setup:
-            mapped += _part_lines(setup, lines.setup, "snippet setup")
+            mapped += _part_lines(setup, snippet.setup_line, "snippet setup")
         mapped += _body_lines(snippet.body, body, snippet.body_line)
         if check:
-            mapped += _part_lines(check, lines.check, "snippet check")
+            mapped += _part_lines(check, snippet.check_line, "snippet check")
         values = tuple(sorted(chosen.items()))
         suffix = "[" + ",".join(f"{n}={v}" for n, v in values) + "]" if values else ""
         jobs.append(
@@ -199,17 +198,12 @@ def snippet_jobs(note: Note, snippet: Snippet, lines: SnippetLines) -> list[Job]
 
 
 def jobs_for_notes(notes: Iterable[Note]) -> list[Job]:
-    """Every job of every note, in corpus order."""
-    line_cache: dict[Path, Mapping[str, SnippetLines]] = {}
+    """Every job of every note, in corpus order (from the notes alone: no file is read)."""
     jobs: list[Job] = []
     for note in notes:
         jobs.append(example_job(note))
         if note.hover:
             jobs.append(hover_job(note))
         if note.snippet is not None:
-            path = note.location.path
-            if path not in line_cache:
-                line_cache[path] = snippet_lines(path)
-            lines = line_cache[path].get(note.id, SnippetLines())
-            jobs.extend(snippet_jobs(note, note.snippet, lines))
+            jobs.extend(snippet_jobs(note, note.snippet))
     return jobs
