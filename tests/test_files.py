@@ -228,3 +228,11 @@ def test_cli_symlink_to_proc_kmsg_does_not_block(command: str, tmp_path: Path, c
     link = tmp_path / "kmsg.py"
     link.symlink_to(KMSG)
     assert main([command, str(link)]) == 0
+
+
+def test_builtin_corpus_cache_that_is_a_fifo_is_ignored(tmp_path: Path):
+    """The per-user corpus cache is read like any file: a FIFO there cannot hang start-up."""
+    from torch_notes.corpus import builtin_cache
+
+    os.mkfifo(tmp_path / "corpus-key.pickle")
+    assert builtin_cache.read("key", root=tmp_path) is None
