@@ -3,11 +3,25 @@
 #   bash scripts/setup.sh            Python venv with torch, the package, dev tools, npm packages,
 #                                    and the real editors used by the end-to-end tests
 #   bash scripts/setup.sh --python   only the Python side (enough to serve, validate and run pytest)
+# Both install bubblewrap (Debian package), the validator's sandbox, when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python_only=0
 [ "${1:-}" = "--python" ] && python_only=1
+
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "==> installing bubblewrap (the validator's sandbox)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if command -v apt-get >/dev/null 2>&1 && { [ -z "$SUDO" ] || sudo -n true 2>/dev/null; }; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null
+  else
+    echo "warning: cannot install bubblewrap here; torch-notes validate will use its weaker" \
+      "fallback sandbox (see the README's Security section)" >&2
+  fi
+fi
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then

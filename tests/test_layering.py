@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "server" / "torch_notes"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "data", "i18n", "plain_text"),
+    ("__init__", "data", "i18n", "plain_text", "files"),
     ("corpus",),
     ("analysis",),
     ("diagnostics",),

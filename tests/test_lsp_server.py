@@ -103,3 +103,62 @@ def test_every_notebook_notification_it_asks_for_is_handled() -> None:
         types.NOTEBOOK_DOCUMENT_DID_CLOSE,
     ):
         assert method in handled, method
+
+
+class _Sink:
+    """A writer that keeps what the server sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    def close(self) -> None:
+        pass
+
+
+async def test_closing_documents_leaves_nothing_behind() -> None:
+    """No bookkeeping survives a document or a finished notification (the leak of issue 12).
+
+    pygls kept the future of every notification in ``_request_futures`` forever; the
+    server's own per-URI state must be emptied on close too.
+    """
+    from torch_notes.lsp.transport import Message
+
+    server = create_server()
+    server.protocol.set_writer(_Sink())
+    receive = server.protocol.receive
+
+    def send(method: str, params: object, msg_id: int | None = None) -> None:
+        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        receive(Message(message if msg_id is None else {**message, "id": msg_id}))
+
+    send("initialize", {"processId": None, "rootUri": None, "capabilities": {}}, 0)
+    send("initialized", {})
+    huge = "x = 1\n" * 400_000  # over MAX_DOCUMENT_CHARS: remembered as too large
+    for number in range(20):
+        uri = f"file:///leak/doc_{number}.py"
+        text = huge if number == 3 else "import torch\ny = torch.zeros(2).t().contiguous()\n"
+        item = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+        send("textDocument/didOpen", {"textDocument": item})
+        change = {"range": {"start": {"line": 0, "character": 0},
+                            "end": {"line": 0, "character": 0}}, "text": "#\n"}  # fmt: skip
+        send(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]},
+        )
+        position = {"line": 2, "character": 24}
+        send("textDocument/hover", {"textDocument": {"uri": uri}, "position": position}, number + 1)
+        send("textDocument/didClose", {"textDocument": {"uri": uri}})
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.05)
+    protocol = server.protocol
+    assert [f for f in protocol._request_futures.values() if f.done()] == []
+    assert len(protocol._request_futures) <= 1  # at most `initialized`, if still running
+    assert server.state.documents == {}
+    assert server._too_large == set()
+    diagnostics = server.get_feature(DiagnosticsFeature)
+    assert diagnostics._cache == {} and diagnostics._timers == {} and diagnostics._tasks == {}
+    assert server.workspace.text_documents == {}
+    assert any(b"contiguous" in data for data in server.protocol.writer.sent)  # type: ignore[union-attr]

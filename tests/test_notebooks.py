@@ -55,7 +55,8 @@ def test_cells_see_what_the_cells_above_bound_and_nothing_below() -> None:
     found = analyser.analyse(cells)
     assert found["1"].imports == {}, "not yet imported when cell 1 runs"
     assert found["3"].imports == {"th": "torch", "F": "torch.nn.functional"}
-    assert found["5"].receivers["opt"] == "torch.optim.Optimizer", "through a broken cell"
+    opt = found["5"].exports.values["opt"]
+    assert opt.what == "torch.optim.Optimizer", "through a broken cell"
     assert analyser.analyse(cells)["5"] is found["5"], "cached while nothing changed"
     cells[1] = Cell("2", "import numpy as th\n", 2)
     assert analyser.analyse(cells)["5"].imports == {"th": "numpy"}

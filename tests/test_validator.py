@@ -142,7 +142,7 @@ def test_failing_assert_is_reported_at_its_yaml_line(misbehaving) -> None:
     assert result["failure_location"].endswith(f"notes.yaml:{yaml_line} (example line 3)")
     assert f"notes.yaml:{yaml_line} (example line 3), in <module>" in result["traceback"]
     assert "assert x + y == 4" in result["traceback"]
-    assert "worker.py" not in result["traceback"], "the worker's own frames are trimmed"
+    assert "forkserver.py" not in result["traceback"], "the fork server's own frames are trimmed"
 
 
 def test_infinite_loop_times_out(misbehaving) -> None:
@@ -293,6 +293,37 @@ def test_record_refuses_partial_runs(tmp_path: Path, capsys) -> None:
     assert "--record needs a full run" in capsys.readouterr().err
     assert main(["validate", "--only", "tensor.contiguous", "--record"]) == 2
     assert "--record needs a full run" in capsys.readouterr().err
+
+
+SEEDED = """
+import random, numpy, torch
+assert random.random() == random.Random(0).random()
+assert numpy.random.rand() == numpy.random.RandomState(0).rand()
+assert torch.equal(torch.rand(2), torch.rand(2, generator=torch.Generator().manual_seed(0)))
+random.seed(5)
+torch.manual_seed(5)
+"""
+
+
+def test_every_job_starts_from_the_same_seeds(tmp_path: Path, capsys) -> None:
+    path = write_notes(
+        tmp_path / "seeds.yaml", note_yaml("t.seeds", SEEDED), note_yaml("t.seeds_again", SEEDED)
+    )
+    assert main(["validate", str(path), "--jobs", "1"]) == 0, capsys.readouterr().out
+
+
+def test_the_fallback_sandbox_is_asked_for_and_reported(tmp_path: Path, capsys) -> None:
+    path = write_notes(tmp_path / "one.yaml", note_yaml("t.one", "assert True\n"))
+    report = tmp_path / "report.json"
+    assert (
+        main(["validate", str(path), "--jobs", "1", "--sandbox", "landlock", "--json", str(report)])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "WARNING: weaker sandbox: asked for (--sandbox landlock" in captured.out
+    assert "WARNING: weaker sandbox" in captured.err
+    sandbox = json.loads(report.read_text(encoding="utf-8"))["sandbox"]
+    assert sandbox["tool"] == "landlock (fallback)" and sandbox["fallback"]
 
 
 def test_validate_never_imports_torch_in_the_parent(tmp_path: Path) -> None:

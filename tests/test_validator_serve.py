@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import venv
 from pathlib import Path
 
 import pytest
@@ -46,11 +47,17 @@ def jobs(name: str, line: str) -> list[dict]:
 
 
 class Validator:
-    """``python -m torch_notes validate --serve --jobs 1`` with pipes."""
+    """``python -m torch_notes validate --serve --jobs 1`` with pipes (or, given another
+    interpreter, ``python -m torch_notes.validation.serve``, which needs nothing installed)."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, python: str | None = None) -> None:
+        command = (
+            [python, "-m", "torch_notes.validation.serve", "--workers", "1"]
+            if python
+            else [sys.executable, "-m", "torch_notes", "validate", "--serve", "--jobs", "1"]
+        )
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "torch_notes", "validate", "--serve", "--jobs", "1"],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": str(SERVER), **(env or {})},
@@ -133,10 +140,12 @@ def test_a_malformed_request_is_answered(validator: Validator) -> None:
 
 
 def test_a_worker_without_torch_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "torch.py").write_text("raise ImportError('no torch here')\n", encoding="utf-8")
-    env = {"PYTHONPATH": f"{SERVER}{os.pathsep}{tmp_path}"}
-    validator = Validator(env)
+    """``torchNotes.validation.python`` naming an interpreter that has no torch."""
+    venv.create(tmp_path / "env", with_pip=False)
+    python = tmp_path / "env" / ("Scripts" if os.name == "nt" else "bin") / "python"
+    validator = Validator(python=str(python))
     validator.send({"id": 1, "jobs": jobs("any", "assert True")})
     results, reply = validator.until_done(1)
-    assert results == [] and reply["type"] == "error" and "no torch here" in reply["message"]
+    assert results == [] and reply["type"] == "error", reply
+    assert "torch" in reply["message"], reply["message"]
     assert validator.close() == 0

@@ -21,7 +21,7 @@ from torch_notes.corpus.verified import (
     write_record,
 )
 from torch_notes.validation.jobs import expansions, jobs_for_notes
-from torch_notes.validation.render import job_line
+from torch_notes.validation.render import failure_block, job_line, sandbox_lines
 from torch_notes.validation.results import JobResult, RunResult
 from torch_notes.validation.tracebacks import first_job_line, map_traceback
 
@@ -147,6 +147,25 @@ def test_note_outcomes_and_plain_lines(tmp_path: Path) -> None:
     assert job_line(results[0]) == "SKIP u.plain: needs cuda (torch.cuda.is_available() is False)"
     assert job_line(results[3]) == "FAIL u.opt [snippet 1=Adam 3=a] (0.50 s): AssertionError: no"
     assert run.slowest(1)[0] is results[3]
+
+
+def test_job_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    _, corpus = _corpus(tmp_path)
+    job = jobs_for_notes(corpus.notes)[0]
+    hostile = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\rAssertionError"
+    result = JobResult(job, "failed", hostile, traceback=hostile, output=f"line 1\n\t{hostile}")
+    for text in (job_line(result), failure_block(result)):
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+        assert "\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\x0dAssertionError" in text
+    assert "line 1\n  | \t" in failure_block(result), "newlines and tabs stay"
+
+
+def test_the_sandbox_line_and_the_fallback_warning() -> None:
+    assert sandbox_lines({}) == []
+    used = {"tool": "bubblewrap 0.8.0", "limits": "rlimits", "fallback": ""}
+    assert sandbox_lines(used) == ["sandbox: bubblewrap 0.8.0; limits: rlimits"]
+    fallback = {"tool": "landlock (fallback)", "limits": "x", "fallback": "bwrap is not installed"}
+    assert sandbox_lines(fallback)[0] == "WARNING: weaker sandbox: bwrap is not installed"
 
 
 def _record(corpus: Corpus) -> VerifiedRecord:

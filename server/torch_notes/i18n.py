@@ -18,8 +18,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "易错点",
     },
     "deprecated": {
-        "en": "Deprecated since torch {since}: use `{replacement}` instead.",
-        "zh": "自 torch {since} 起弃用：请改用 `{replacement}`。",
+        "en": "Deprecated since torch {since}: use {replacement} instead.",
+        "zh": "自 torch {since} 起弃用：请改用 {replacement}。",
     },
     "since": {
         "en": "Available since torch {since}.",

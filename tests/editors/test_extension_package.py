@@ -59,7 +59,16 @@ def test_vsix_is_self_contained(vsix: Path, tmp_path: Path) -> None:
     assert corpus <= shipped, corpus - shipped
 
     # Its Python dependencies, with the compiled parser for CPython 3.10 to 3.14.
-    for package in ("pygls", "lsprotocol", "cattrs", "attrs", "yaml", "tree_sitter_python"):
+    for package in (
+        "pygls",
+        "lsprotocol",
+        "cattrs",
+        "attrs",
+        "yaml",
+        "tree_sitter_python",
+        "markdown_it",
+        "mdurl",
+    ):
         assert f"{libs}{package}/__init__.py" in files, package
     assert f"{libs}exceptiongroup/__init__.py" in files  # cattrs needs it on Python 3.10
     for minor in range(10, 15):
@@ -140,3 +149,15 @@ def test_manifest_is_ready_for_the_marketplace() -> None:
     for name in ("LICENSE", "CHANGELOG.md"):
         assert (REPO_ROOT / name).is_file(), name
     assert f"## {MANIFEST['version']}" in (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_settings_naming_files_or_programs_need_a_trusted_workspace() -> None:
+    """A workspace the user has not trusted cannot point the server at files or programs."""
+    trust = MANIFEST["capabilities"]["untrustedWorkspaces"]
+    assert trust["supported"] == "limited"
+    assert set(trust["restrictedConfigurations"]) == {
+        "torchNotes.extraPaths",
+        "torchNotes.server.python",
+        "torchNotes.validation.python",
+    }
+    assert set(trust["restrictedConfigurations"]) <= set(PROPERTIES)

@@ -8,7 +8,9 @@ poller: a file replaced by a directory, a symlink loop, the directory disappeari
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import textwrap
 import time
@@ -116,7 +118,11 @@ CASES: dict[str, tuple[str | bytes, int, str]] = {
         4,
         "nesting deeper",
     ),
-    "huge.yaml": ("topic: huge\nnotes:\n" + "# padding\n" * 300_000, 0, "limited to"),
+    "huge.yaml": (
+        "topic: huge\nnotes:\n" + "# padding\n" * 300_000,
+        0,
+        "the limit is 2097152 bytes",
+    ),
     "not_utf8.yaml": (b"topic: x\nnotes:\n  - id: user.latin\n    title: caf\xe9\n", 4, "UTF-8"),
     "binary.yaml": (b"topic: x\n" + bytes(range(256)) * 8, 3, "UTF-8"),
     "null_bytes.yaml": ("topic: x\nnotes: [a\x00]\n", 2, "U+0000"),
@@ -255,3 +261,70 @@ def test_command_links_in_user_notes_are_neutralised(tmp_path: Path):
         assert "](command:" not in value and 'href="command:' not in value
         assert "<command:" not in value
         assert set(result["contents"]) == {"kind", "value"}, "plain MarkupContent only"
+
+
+def test_extra_path_naming_a_file_that_is_not_a_note_file(tmp_path: Path):
+    """``extraPaths: ["/etc/shadow"]``: one warning naming the setting and the path, no content."""
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n", encoding="utf-8")
+    with RpcServer() as srv:
+        srv.initialize(options={"torchNotes": {"extraPaths": [str(secret)]}}, root=tmp_path)
+        srv.drain(0.3)
+        shown = srv.shown_messages()
+        assert len(shown) == 1 and "torchNotes.extraPaths" in shown[0] and str(secret) in shown[0]
+        everything = json.dumps(srv.notifications)
+        assert "SECRETHASH" not in everything and "root:" not in everything
+
+
+@pytest.mark.skipif(not os.access("/proc/kmsg", os.R_OK), reason="no readable /proc/kmsg")
+def test_note_file_linked_to_proc_kmsg_does_not_hang_initialize(tmp_path: Path):
+    (tmp_path / "kmsg.yaml").symlink_to("/proc/kmsg")
+    with RpcServer() as srv:
+        response = srv.initialize(options={"torchNotes": {"extraPaths": [str(tmp_path)]}})
+        assert "result" in response
+        srv.drain(0.3)
+        assert located(srv.log_messages(2), "kmsg.yaml", 0, "not a .yaml/.yml file")
+
+
+HOSTILE_NOTE = """\
+topic: user
+notes:
+  - id: user.hostile
+    symbols: [torch.Tensor.hostile]
+    title: {en: "Hostile <b>title</b> [t](command:x)", zh: "敌意"}
+    summary:
+      en: |
+        [run][r] and [a](&#99;ommand:a) [b](command&#58;b) [c](&#x63;ommand:c)
+        <a href=&#34;command:git.push&#34;>push</a> <script>alert(1)</script>
+        <img src=x onerror=alert(1)> ![alt](https://example.com/x.png)
+
+        [r]: command:workbench.action.terminal.new
+      zh: "摘要。"
+    body: {en: "<iframe src='https://evil'></iframe>", zh: "正文。"}
+    pitfall: {en: "<command:x.y> [ok](https://docs.pytorch.org/)", zh: "易错点。"}
+    docs: "https://a.b/)[x](&#99;ommand:x)<img/src=x/onerror=alert(1)>"
+    example: |
+      assert True
+"""
+
+
+def test_hostile_markdown_in_a_user_note(tmp_path: Path):
+    """Every bypass of the old pattern filter, in one note: hover and full note are clean."""
+    from markdown_it import MarkdownIt
+
+    (tmp_path / "hostile.yaml").write_text(HOSTILE_NOTE, encoding="utf-8")
+    renderer = MarkdownIt("commonmark", {"html": True})
+    with RpcServer() as srv:
+        srv.initialize(options={"torchNotes": {"extraPaths": [str(tmp_path)]}}, root=tmp_path)
+        srv.open(URI, "import torch\nx = torch.zeros(2)\nx.hostile()\n")
+        result = srv.hover(URI, 2, 4)["result"]
+        shown = srv.request(
+            "workspace/executeCommand",
+            {"command": "torchNotes.showNote", "arguments": [{"id": "user.hostile"}]},
+        )["result"]
+    for markdown in (result["contents"]["value"], shown["markdown"]):
+        html = renderer.render(markdown)
+        hrefs = [h for h in re.findall(r'href="([^"]*)"', html)]
+        assert hrefs and all(h.startswith(("https://", "torch-notes:note/")) for h in hrefs), hrefs
+        assert not re.search(r"<(script|img|iframe|b>|a href=\"command)", html), html
+        assert "alt" in markdown and "&lt;script&gt;" in html

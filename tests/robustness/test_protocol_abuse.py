@@ -80,6 +80,7 @@ def test_malformed_body_gets_an_error_with_null_id(alive: RpcServer, body: bytes
 def test_garbage_header_lines_are_skipped(alive: RpcServer):
     alive.send_raw(b"X-Whatever: 1\r\nnonsense\r\n")
     assert "contiguous" in json.dumps(alive.hover(URI, *CONTIGUOUS))
+    assert error_code(alive.wait_response(None)) == PARSE_ERROR
 
 
 def test_request_with_invalid_params_gets_invalid_params(alive: RpcServer):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lsprotocol import types
 from tree_sitter import Node
 
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.expressions import expression_before
 from torch_notes.analysis.positions import index_from_bytes
+from torch_notes.analysis.values import FOREIGN, IMPORT, Value
 from torch_notes.corpus.index import is_torch_name
 
 
@@ -35,8 +37,8 @@ class MemberAccess:
     partial: str
     receiver: str | None
     """The torch module or class being accessed, ``None`` for any other expression."""
-    variable: str | None = None
-    """The receiver when it is a plain name or dotted chain (``name``, ``self.x``)."""
+    value: Value | None = field(default=None, compare=False)
+    """What that other expression evidently holds (the resolver's receivers), if found."""
 
 
 CompletionContext = StatementStart | MemberAccess
@@ -127,6 +129,15 @@ def inside_brackets(analysis: Analysis, offset: int) -> bool:
     return False
 
 
+def _receiver_value(analysis: Analysis, row: int, dot: int) -> Value | None:
+    """What the expression ending before the dot at code point ``dot`` of ``row`` holds."""
+    doc = analysis.doc
+    line = doc.line(row)
+    end = doc.byte_offset((row, len(line[:dot].rstrip().encode("utf-8", "surrogatepass"))))
+    found = expression_before(doc, end)
+    return None if found is None else analysis.receivers.value(found)
+
+
 def _member_context(
     analysis: Analysis, row: int, prefix: str, match: re.Match[str]
 ) -> MemberAccess | None:
@@ -148,10 +159,22 @@ def _member_context(
             return MemberAccess(row, start, end, partial, full) if is_torch_name(full) else None
         if head in ("import", "from", "def", "class", "lambda", "return") and len(names) == 1:
             return None
-        return MemberAccess(row, start, end, partial, None, ".".join(names))
+        return _other_receiver(analysis, row, start, end, partial, match.start())
     if before.rstrip().endswith((")", "]")):
-        return MemberAccess(row, start, end, partial, None)
+        return _other_receiver(analysis, row, start, end, partial, match.start())
     return None
+
+
+def _other_receiver(
+    analysis: Analysis, row: int, start: int, end: int, partial: str, dot: int
+) -> MemberAccess | None:
+    """A member access on an expression that is not an import: none on foreign values."""
+    value = _receiver_value(analysis, row, dot)
+    if value is not None and (
+        value.kind == FOREIGN or (value.kind == IMPORT and not is_torch_name(value.what))
+    ):
+        return None
+    return MemberAccess(row, start, end, partial, None, value)
 
 
 def completion_context(analysis: Analysis, position: types.Position) -> CompletionContext | None:

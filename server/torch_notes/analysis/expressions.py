@@ -44,3 +44,32 @@ def expression_root(node: Node) -> Node:
         if inner is None:
             return node
         node = inner
+
+
+EXPRESSIONS = frozenset(
+    {"identifier", "call", "attribute", "subscript", "parenthesized_expression", "string",
+     "concatenated_string", "list", "dictionary", "set", "tuple", "integer", "float",
+     "list_comprehension", "dictionary_comprehension", "set_comprehension"}
+)  # fmt: skip
+
+
+def expression_before(doc: SourceDocument, end: int) -> Node | None:
+    """The largest expression ending at byte ``end`` that starts on the same line.
+
+    In half-typed code tree-sitter may glue a line onto the previous one (``loss.backward()``
+    then ``optimizer.step()`` without the closing parenthesis of a ``for``): what precedes a
+    dot on its own line is what the user means.
+    """
+    if end <= 0:
+        return None
+    row = doc.tree.root_node.descendant_for_byte_range(end - 1, end)
+    if row is None:
+        return None
+    line = row.end_point.row
+    found: Node | None = None
+    node: Node | None = row
+    while node is not None and node.end_byte == end and node.start_point.row == line:
+        if node.type in EXPRESSIONS:
+            found = node
+        node = node.parent
+    return found

@@ -10,9 +10,9 @@ same as one JSON object. A file named on the command line is read as Python what
 suffix, unless it is a notebook.
 
 Exit status: 0 when every path was read, 2 when a path is missing, is not a regular file
-or directory (a FIFO is never opened), or cannot be read (not UTF-8, no permission, a
-notebook that is not valid JSON): the error names the file and the other files are
-still measured.
+or directory (a FIFO is never opened), or cannot be read (not in its PEP 263 encoding,
+UTF-8 by default; over the editor's document limit; no permission; a notebook that is
+not valid JSON): the error names the file and the other files are still measured.
 """
 
 from __future__ import annotations

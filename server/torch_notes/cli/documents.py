@@ -38,13 +38,39 @@ class Unit:
 
 
 def read_text(path: Path) -> str:
-    """The text of ``path`` as UTF-8; :class:`UnreadableFile` when that fails."""
+    """The text of ``path``; :class:`UnreadableFile` when it cannot or may not be read.
+
+    Only a regular file is read, never blocking (a FIFO, ``/dev/zero`` or a ``/proc``
+    file cannot stall the command: :func:`torch_notes.files.read_regular_file`). A
+    Python file is decoded as its PEP 263 coding declaration says (UTF-8 by default)
+    and is refused over the editor's document limit
+    (:data:`~torch_notes.lsp.state.MAX_DOCUMENT_CHARS` characters; at four bytes each at
+    most, larger files are refused before a byte is read). A notebook is UTF-8 JSON of
+    at most what an editor may send the server in one message.
+    """
+    from torch_notes.files import FileRefused, decode_python_source, read_regular_file
+    from torch_notes.lsp.state import MAX_DOCUMENT_CHARS
+    from torch_notes.lsp.transport import DEFAULT_MAX_MESSAGE_BYTES
+
+    notebook = path.suffix == NOTEBOOK_SUFFIX
+    limit = DEFAULT_MAX_MESSAGE_BYTES if notebook else 4 * MAX_DOCUMENT_CHARS
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise UnreadableFile(f"not UTF-8 text ({err.reason} at byte {err.start})") from err
-    except OSError as err:
-        raise UnreadableFile(err.strerror or str(err)) from err
+        raw = read_regular_file(path, max_bytes=limit)
+        if not notebook:
+            text = decode_python_source(raw)
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise FileRefused(f"not UTF-8 text ({err.reason} at byte {err.start})") from err
+    except FileRefused as err:
+        raise UnreadableFile(err.reason) from err
+    if not notebook and len(text) > MAX_DOCUMENT_CHARS:
+        raise UnreadableFile(
+            f"file has {len(text)} characters; the limit is {MAX_DOCUMENT_CHARS} "
+            "(documents over it are not analysed in the editor either)"
+        )
+    return text
 
 
 def read_units(path: Path) -> list[Unit]:

@@ -8,6 +8,7 @@ import logging
 import sys
 
 from torch_notes.cli.common import add_corpus_arguments
+from torch_notes.lsp.transport import DEFAULT_MAX_MESSAGE_BYTES
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -37,12 +38,26 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how often to check user note directories when the client cannot watch files",
     )
+    parser.add_argument(
+        "--max-message-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_MESSAGE_BYTES,
+        metavar="BYTES",
+        help="largest message accepted from the client (default: 64 MiB); larger ones are"
+        " answered with a parse error and skipped",
+    )
     add_corpus_arguments(parser)
 
 
 def _freeze_heap() -> None:
     gc.collect()
     gc.freeze()
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of bytes, got {value!r}")
+    return int(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
     # Collect less often, so no full collection over a big document stalls a hover.
     gc.set_threshold(20_000, 20, 100)
     level = getattr(logging, args.log_level.upper()) if args.log_level else None
-    server = create_server(poll_interval=args.poll_interval, log_level=level, notes=args.notes)
+    server = create_server(
+        poll_interval=args.poll_interval,
+        log_level=level,
+        notes=args.notes,
+        max_message_bytes=args.max_message_bytes,
+    )
     # Imports and the corpus are long-lived: once loaded (after `initialize` is answered, not
     # before it), keep them out of every garbage collection.
     server.after_start_up.append(_freeze_heap)

@@ -66,7 +66,20 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=4096,
         metavar="MIB",
-        help="resident memory a worker may use, in MiB (default: 4096)",
+        help=(
+            "memory (proportional set size) a job's processes may use, in MiB (default: 4096);"
+            " a worker's private /tmp and /dev/shm get a quarter of it each"
+        ),
+    )
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "landlock"),
+        default=os.environ.get("TORCH_NOTES_SANDBOX", "auto"),
+        help=(
+            "how workers are contained: bubblewrap where it works (auto, the default), bubblewrap"
+            " or fail (bwrap), or the weaker Landlock fallback (landlock);"
+            " default from TORCH_NOTES_SANDBOX"
+        ),
     )
     parser.add_argument("--json", type=Path, metavar="REPORT", help="write a JSON report to REPORT")
     parser.add_argument(
@@ -164,11 +177,13 @@ def _record(run: RunResult, notes: list[Note]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Validate; exit status 1 on any failure or loader error, 0 otherwise."""
+    from torch_notes.validation.containment import SandboxError
     from torch_notes.validation.pool import PoolOptions, WorkerStartError
     from torch_notes.validation.render import (
         ProgressBar,
         failure_block,
         job_line,
+        sandbox_lines,
         summary,
     )
     from torch_notes.validation.report import write_report
@@ -217,11 +232,14 @@ def run(args: argparse.Namespace) -> int:
             print(job_line(result), flush=True)
 
     options = PoolOptions(
-        workers=args.jobs, timeout=args.timeout, memory_limit_mib=args.memory_limit
+        workers=args.jobs,
+        timeout=args.timeout,
+        memory_limit_mib=args.memory_limit,
+        sandbox=args.sandbox,
     )
     try:
         run_result = validate_jobs(jobs, options, on_result)
-    except WorkerStartError as err:
+    except (WorkerStartError, SandboxError) as err:
         raise CliError(str(err)) from err
     except KeyboardInterrupt:
         if progress is not None:
@@ -235,6 +253,9 @@ def run(args: argparse.Namespace) -> int:
     for result in run_result.failed:
         print(failure_block(result))
     print(summary(run_result), end="")
+    sandbox = run_result.environment.get("sandbox") or {}
+    if sandbox.get("fallback") and not interactive:
+        print(sandbox_lines(sandbox)[0], file=sys.stderr)  # loud where people look
     if errors:
         print(f"{len(errors)} loader error(s), listed above: those notes were not validated")
     if args.json:

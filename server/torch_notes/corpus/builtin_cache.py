@@ -19,11 +19,15 @@ from pathlib import Path
 
 from torch_notes import __version__
 from torch_notes.corpus.model import CorpusError, Note
+from torch_notes.files import read_regular_file
 
 logger = logging.getLogger(__name__)
 
 FORMAT = 2
 """Bumped when the model's pickled form changes."""
+
+MAX_CACHE_BYTES = 64 * 2**20
+"""A cached corpus larger than this is ignored (the built-in one is well under 1 MiB)."""
 
 
 def cache_root() -> Path:
@@ -53,9 +57,8 @@ Parsed = tuple[list[Note], list[CorpusError]]
 def read(key: str, root: Path | None = None) -> Parsed | None:
     """The cached parse for ``key``, or ``None``."""
     path = (root or cache_root()) / f"corpus-{key}.pickle"
-    try:
-        with path.open("rb") as handle:
-            notes, errors = pickle.load(handle)
+    try:  # a regular file, never blocking (a FIFO put there would hang start-up)
+        notes, errors = pickle.loads(read_regular_file(path, max_bytes=MAX_CACHE_BYTES))
     except Exception:  # missing, truncated, from another version: parse instead
         return None
     if not isinstance(notes, list) or not all(isinstance(note, Note) for note in notes):

@@ -21,7 +21,12 @@ from torch_notes.corpus.note_parser import (
     parse_note,
     parse_topic_value,
 )
-from torch_notes.corpus.paths import MISSING_PATH, NOTE_FILE_SUFFIXES, builtin_corpus_dir
+from torch_notes.corpus.paths import (
+    MISSING_PATH,
+    NOTE_FILE_SUFFIXES,
+    builtin_corpus_dir,
+    note_path_problem,
+)
 from torch_notes.corpus.yaml_source import (
     MAX_FILE_BYTES,
     YamlProblem,
@@ -204,6 +209,10 @@ def load_corpus(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> 
     for source in [Path(p) for p in paths]:
         if not source.exists():
             errors.append(CorpusError(source, 0, MISSING_PATH))
+            continue
+        problem = note_path_problem(source)
+        if problem is not None:
+            errors.append(CorpusError(source, 0, problem))
             continue
         for path in note_files(source):
             notes, file_errors = load_file(path)

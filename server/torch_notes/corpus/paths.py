@@ -141,3 +141,17 @@ def expand_user_path(
     if not path.is_absolute() and root is not None and not (windows and path.drive):
         path = flavour(root) / path
     return path
+
+
+def note_path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a user's note path (a directory or a ``.yaml``/``.yml`` file).
+
+    Only the name and the file type are looked at: nothing is opened. A path that does
+    not exist (yet) is no problem here; loading reports it.
+    """
+    try:
+        if path.is_dir() or path.suffix in NOTE_FILE_SUFFIXES or not path.exists():
+            return None
+    except OSError:  # e.g. a name too long: loading reports it
+        return None
+    return "not a directory or a .yaml/.yml note file; skipped (its content is not read)"

@@ -8,11 +8,13 @@ constructs arbitrary Python objects.
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from torch_notes.corpus.paths import NOTE_FILE_SUFFIXES
+from torch_notes.files import FileRefused, read_regular_file
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -48,23 +50,16 @@ def content_line(node: ScalarNode) -> int:
 
 
 def read_tree(path: Path) -> Node | None:
-    """Read ``path`` into a node tree; ``None`` for an empty file."""
+    """Read ``path`` into a node tree; ``None`` for an empty file.
+
+    The file must be a regular ``.yaml``/``.yml`` file (a symlink's target too) of at
+    most :data:`MAX_FILE_BYTES`; it is read without ever blocking
+    (:func:`torch_notes.files.read_regular_file`).
+    """
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a directory, or a FIFO that would block
-            raise YamlProblem(0, "cannot read file: not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise YamlProblem(
-                0, f"file is {info.st_size} bytes; note files are limited to {MAX_FILE_BYTES}"
-            )
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise YamlProblem(0, f"cannot read file: {err.strerror or err}") from err
-    if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(
-            0, f"file is {len(raw)} bytes; note files are limited to {MAX_FILE_BYTES}"
-        )
+        raw = read_regular_file(path, max_bytes=MAX_FILE_BYTES, suffixes=NOTE_FILE_SUFFIXES)
+    except FileRefused as err:
+        raise YamlProblem(0, err.reason) from err
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:

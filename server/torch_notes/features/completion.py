@@ -9,8 +9,8 @@ from lsprotocol import types
 
 from torch_notes.analysis.analysis import Analysis
 from torch_notes.analysis.completion_context import MemberAccess, StatementStart, completion_context
-from torch_notes.analysis.receivers import NOT_TORCH
 from torch_notes.analysis.resolve import rank_members
+from torch_notes.analysis.values import TORCH
 from torch_notes.corpus.index import CorpusIndex, owner_class
 from torch_notes.features.client_support import CompletionOptions
 from torch_notes.features.markdown import card_markdown, notes_for_symbols, snippet_markdown
@@ -70,14 +70,15 @@ def _kind(symbol: str, index: CorpusIndex) -> types.CompletionItemKind:
 def _member_items(
     analysis: Analysis, context: MemberAccess, index: CorpusIndex, lang: str
 ) -> list[types.CompletionItem]:
-    if context.variable is not None and analysis.receivers.get(context.variable) == NOT_TORCH:
-        return []  # ``name = "abc"`` then ``name.``: not a tensor
+    owner = None  # foreign receivers (``name = "abc"`` then ``name.``) get no context at all
     if context.receiver is not None:
         symbols = {
             name: (f"{context.receiver}.{name}",) for name in index.children(context.receiver)
         }
     else:
-        symbols = {name: rank_members(found) for name, found in index.methods.items()}
+        value = context.value
+        owner = value.what if value is not None and value.kind == TORCH else None
+        symbols = {name: rank_members(found, owner) for name, found in index.methods.items()}
     items = []
     for name, candidates in sorted(symbols.items()):
         if name.startswith("__"):
@@ -92,6 +93,7 @@ def _member_items(
                 label_details=types.CompletionItemLabelDetails(
                     description=plain_text(notes[0].title.get(lang), lang) if notes else None
                 ),
+                sort_text=None if owner is None else f"{owner_class(symbol) != owner:d}{name}",
                 data={"kind": "api", "symbols": list(candidates)},
             )
         )

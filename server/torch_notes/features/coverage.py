@@ -16,9 +16,11 @@ benchmark ``benchmarks/coverage/measure.py`` all use these):
     part starts with ``_``: ``torch._C._jit_set_profiling_mode``, ``torch.__version__``); or
   - **a method call**: ``receiver.name(...)`` where ``name`` is a method of
     ``torch.Tensor``, ``torch.nn.Module`` or ``torch.optim.Optimizer`` in the shipped API
-    inventory (``data/torch_api.json``) and the resolver does not prove the receiver
-    foreign (strings, literals, NumPy and other non-torch imports, variables assigned
-    from them, ``self.name`` where the class defines ``name``, ...).
+    inventory (``data/torch_api.json``) that the resolver resolves: on a receiver it knows
+    to be a tensor, module or optimizer, by that class's methods; never on one it knows to
+    be something else (a string, a NumPy array, a ``torch.device``, ``self.name`` where the
+    class defines ``name``, ...); on a receiver nothing is known about, only for the method
+    names that give a torch object away (:mod:`torch_notes.analysis.distinctive_members`).
 
   Both are decided by the resolver the hover uses (:mod:`torch_notes.analysis.resolve`),
   asked about the torch API instead of the notes: whatever makes the resolver smarter

@@ -1,37 +1,83 @@
-"""Markdown renderings of notes and snippets, shared by hover, completion and commands."""
+"""Markdown renderings of notes and snippets, shared by hover, completion and commands.
+
+Note text is untrusted: every field written by a note's author goes through
+:mod:`~torch_notes.features.safe_markdown` (parsed, re-serialised from an allowlist),
+the structure around it (headings, labels, code fences, the docs and note links) is
+written here. The sanitised fields of a note are kept per note and language
+(:func:`note_text`, a bounded cache keyed by the note's content), so a hover costs a
+lookup and a few joins, not a Markdown parse.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
 from torch_notes.corpus.snippet_syntax import parse_snippet
 from torch_notes.corpus.verified import LocalVersion
 from torch_notes.diagnostics.deprecations import argument_deprecation
+from torch_notes.features.safe_markdown import (
+    NOTE_LINK_PREFIX,
+    code_block,
+    code_span,
+    escape_text,
+    link,
+    sanitize,
+    sanitize_inline,
+)
 from torch_notes.i18n import text
 
-_COMMAND_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?|<)(command:)", re.IGNORECASE)
+__all__ = [
+    "MAX_RELATED",
+    "NOTE_LINK_PREFIX",
+    "card_markdown",
+    "note_link",
+    "note_markdown",
+    "note_text",
+    "notes_for_symbols",
+    "snippet_markdown",
+]
+
+NOTE_TEXT_CACHE = 1024
+"""Notes (per language) whose sanitised text is kept: more than any corpus so far."""
 
 
-def defang(markdown: str) -> str:
-    """Neutralise ``command:`` link targets a (user's) note may carry.
+@dataclass(frozen=True, slots=True)
+class NoteText:
+    """A note's author-written fields in one language, as safe Markdown."""
 
-    Hovers are never marked trusted, so VS Code would not run them anyway; this keeps
-    other clients, and any future trusted rendering, from ever seeing one.
-    """
-    return _COMMAND_LINK.sub(r"\1#blocked-\2", markdown)
-
-
-def _code_block(source: str) -> str:
-    fence = "````" if "```" in source else "```"
-    return f"{fence}python\n{source.rstrip()}\n{fence}"
+    title: str
+    summary: str
+    pitfall: str
+    deprecation: str
+    snippet_description: str
 
 
-NOTE_LINK_PREFIX = "torch-notes:note/"
-"""Links to a full note: ``torch-notes:note/<id>``. The VS Code extension opens the
-rendered note; other clients show the link text (and offer the note as a code action)."""
+@lru_cache(maxsize=NOTE_TEXT_CACHE)
+def note_text(note: Note, lang: str) -> NoteText:
+    """The sanitised fields of ``note`` in ``lang`` (cached: notes are frozen values, so
+    the key is the note's whole content, as its fingerprint is)."""
+    dep = note.deprecated
+    return NoteText(
+        title=sanitize_inline(note.title.get(lang)),
+        summary=sanitize(note.summary.get(lang).strip()),
+        pitfall="" if note.pitfall is None else sanitize(note.pitfall.get(lang).strip()),
+        deprecation=""
+        if dep is None or dep.message is None
+        else sanitize_inline(dep.message.get(lang).strip(), links=True),
+        snippet_description=""
+        if note.snippet is None
+        else sanitize(note.snippet.description.get(lang).strip()),
+    )
+
+
+@lru_cache(maxsize=NOTE_TEXT_CACHE)
+def _note_body(note: Note, lang: str) -> str:
+    return sanitize(note.body.get(lang).strip())
+
 
 MAX_RELATED = 2
 """Related notes linked from a hover card (the full note links every one)."""
@@ -39,7 +85,7 @@ MAX_RELATED = 2
 
 def note_link(note: Note, lang: str) -> str:
     """A Markdown link to ``note``'s full page, titled with its title."""
-    return f"[{note.title.get(lang)}]({NOTE_LINK_PREFIX}{note.id})"
+    return link(note_text(note, lang).title, f"{NOTE_LINK_PREFIX}{note.id}")
 
 
 def _facts(note: Note, lang: str, verified: Mapping[str, str], *, full_link: bool) -> str:
@@ -49,11 +95,11 @@ def _facts(note: Note, lang: str, verified: Mapping[str, str], *, full_link: boo
     status = "✅ " + text(lang, key, version=version) if version else ""
     facts = [status or text(lang, "unverified")]
     if note.requires:
-        facts.append(text(lang, "requires", tags=", ".join(note.requires)))
+        facts.append(text(lang, "requires", tags=escape_text(", ".join(note.requires))))
     if note.docs:
-        facts.append(f"[{text(lang, 'docs')}]({note.docs})")
+        facts.append(link(text(lang, "docs"), note.docs))  # re-serialised, https only
     if full_link:
-        facts.append(f"[{text(lang, 'full_note')}]({NOTE_LINK_PREFIX}{note.id})")
+        facts.append(link(text(lang, "full_note"), f"{NOTE_LINK_PREFIX}{note.id}"))
     return " · ".join(facts)
 
 
@@ -61,13 +107,14 @@ def _deprecation(note: Note, lang: str) -> str:
     if note.deprecated is None:
         return ""
     dep = note.deprecated
-    if argument_deprecation(note) and dep.message is not None:
+    message = note_text(note, lang).deprecation
+    if argument_deprecation(note) and message:
         # An argument (``pretrained=``) is deprecated, not the note's symbols: the message says so.
-        return "⚠️ " + dep.message.get(lang).strip()
-    line = "⚠️ " + text(lang, "deprecated", since=dep.since, replacement=dep.replacement)
-    if dep.message is not None:
-        line += " " + dep.message.get(lang).strip()
-    return line
+        return "⚠️ " + message
+    line = "⚠️ " + text(
+        lang, "deprecated", since=escape_text(dep.since), replacement=code_span(dep.replacement)
+    )
+    return f"{line} {message}" if message else line
 
 
 def card_markdown(
@@ -85,13 +132,14 @@ def card_markdown(
     related notes (at most :data:`MAX_RELATED` of those). ``deprecation=False`` leaves
     out the deprecation line (on a flagged range the diagnostic says it already).
     """
-    parts = [f"### {note.title.get(lang)}", note.summary.get(lang).strip()]
-    if note.pitfall is not None:
-        parts.append(f"**{text(lang, 'pitfall')}:** {note.pitfall.get(lang).strip()}")
+    fields = note_text(note, lang)
+    parts = [f"### {fields.title}", fields.summary]
+    if fields.pitfall:
+        parts.append(f"**{text(lang, 'pitfall')}:** {fields.pitfall}")
     if deprecation:
         parts.append(_deprecation(note, lang))
     if note.hover:
-        parts.append(_code_block(note.hover))
+        parts.append(code_block(note.hover))
     parts.append(_facts(note, lang, verified, full_link=True))
     shown = {note.id, *(other.id for other in see_also)}
     related = [index.by_id[rid] for rid in note.related if rid in index.by_id and rid not in shown][
@@ -103,7 +151,7 @@ def card_markdown(
     if related:
         links = " · ".join(note_link(other, lang) for other in related)
         parts.append(f"**{text(lang, 'related')}:** {links}")
-    return defang("\n\n".join(part for part in parts if part))
+    return "\n\n".join(part for part in parts if part)
 
 
 def note_markdown(
@@ -115,24 +163,25 @@ def note_markdown(
     symbol: str | None = None,
 ) -> str:
     """The full note: title, summary, body, pitfall, version facts, hover block, example, links."""
-    parts = [f"### {note.title.get(lang)}"]
-    parts.append(f"`{symbol or note.symbols[0]}` · `{note.id}`")
-    parts.append(note.summary.get(lang).strip())
-    parts.append(note.body.get(lang).strip())
-    if note.pitfall is not None:
-        parts.append(f"**{text(lang, 'pitfall')}:** {note.pitfall.get(lang).strip()}")
+    fields = note_text(note, lang)
+    parts = [f"### {fields.title}"]
+    parts.append(f"{code_span(symbol or note.symbols[0])} · {code_span(note.id)}")
+    parts.append(fields.summary)
+    parts.append(_note_body(note, lang))
+    if fields.pitfall:
+        parts.append(f"**{text(lang, 'pitfall')}:** {fields.pitfall}")
     parts.append(_deprecation(note, lang))
     if note.since:
-        parts.append(text(lang, "since", since=note.since))
+        parts.append(text(lang, "since", since=escape_text(note.since)))
     if note.hover:
-        parts.append(_code_block(note.hover))
-    parts.append(f"**{text(lang, 'example')}**\n\n{_code_block(note.example)}")
+        parts.append(code_block(note.hover))
+    parts.append(f"**{text(lang, 'example')}**\n\n{code_block(note.example)}")
     parts.append(_facts(note, lang, verified, full_link=False))
     related = [index.by_id[rid] for rid in note.related if rid in index.by_id]
     if related:
         links = " · ".join(note_link(other, lang) for other in related)
         parts.append(f"**{text(lang, 'related')}:** {links}")
-    return defang("\n\n".join(part for part in parts if part))
+    return "\n\n".join(part for part in parts if part)
 
 
 def notes_for_symbols(index: CorpusIndex, symbols: tuple[str, ...]) -> tuple[Note, ...]:
@@ -149,13 +198,12 @@ def snippet_markdown(note: Note, lang: str) -> str:
     Python), then the note's summary."""
     assert note.snippet is not None
     snippet = note.snippet
-    return defang(
-        "\n\n".join(
-            [
-                f"**{note.title.get(lang)}** — {text(lang, 'snippet', prefix=snippet.prefix)}",
-                snippet.description.get(lang).strip(),
-                _code_block(parse_snippet(snippet.body).expand()),
-                note.summary.get(lang).strip(),
-            ]
-        )
+    fields = note_text(note, lang)
+    return "\n\n".join(
+        [
+            f"**{fields.title}** — {text(lang, 'snippet', prefix=snippet.prefix)}",
+            fields.snippet_description,
+            code_block(parse_snippet(snippet.body).expand()),
+            fields.summary,
+        ]
     )

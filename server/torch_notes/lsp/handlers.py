@@ -27,6 +27,7 @@ from torch_notes.lsp.capabilities import (
 )
 from torch_notes.lsp.note_pages import cache_dir
 from torch_notes.lsp.server import TorchNotesServer
+from torch_notes.lsp.transport import DEFAULT_MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from torch_notes.lsp.feature import ServerFeature
@@ -223,16 +224,32 @@ async def on_diagnostic(
 # -- commands ----------------------------------------------------------------------
 
 
-def _argument(args: tuple[Any, ...], key: str) -> Any:
-    """``key`` from ``[{key: ...}]`` or the bare first argument."""
+def _argument(args: tuple[Any, ...], key: str, kind: type = str) -> Any:
+    """``key`` from ``[{key: ...}]`` or the bare first argument, of type ``kind``.
+
+    Anything else (``[null]``, ``[[1, 2]]``, ``{"id": {...}}``) is ``InvalidParams``:
+    never coerced with ``str()``.
+    """
     if not args:
         raise JsonRpcInvalidParams(f"missing argument {key!r}")
     first = args[0]
     if isinstance(first, dict):
         if key not in first:
             raise JsonRpcInvalidParams(f"missing argument {key!r}")
-        return first[key]
+        first = first[key]
+    if not isinstance(first, kind) or isinstance(first, bool):
+        raise JsonRpcInvalidParams(f"argument {key!r} must be a {kind.__name__}")
     return first
+
+
+def _position(args: tuple[Any, ...]) -> types.Position:
+    raw = _argument(args, "position", dict)
+    line, character = raw.get("line"), raw.get("character")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (line, character)):
+        raise JsonRpcInvalidParams("argument 'position' must be {line: int, character: int}")
+    if not (0 <= line < 2**31 and 0 <= character < 2**31):
+        raise JsonRpcInvalidParams("argument 'position' is out of range")
+    return types.Position(line, character)
 
 
 def list_snippets(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
@@ -245,7 +262,7 @@ def search_notes(ls: TorchNotesServer, *args: Any) -> list[dict[str, Any]]:
     from torch_notes.features import commands
 
     query = _argument(args, "query")
-    return commands.search_notes(ls.state.index, str(query), ls.state.language)
+    return commands.search_notes(ls.state.index, query, ls.state.language)
 
 
 async def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
@@ -256,7 +273,7 @@ async def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
 
     note_id = _argument(args, "id")
     state = ls.state
-    found = commands.show_note(state.index, str(note_id), state.language, state.verified)
+    found = commands.show_note(state.index, note_id, state.language, state.verified)
     wants_page = bool(args and isinstance(args[0], dict) and args[0].get("open") is True)
     if found is None or not wants_page:
         return found
@@ -305,20 +322,17 @@ async def insert_snippet(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
     """Insert a snippet by id (or prefix) at ``{uri, position}`` through ``workspace/applyEdit``."""
     from torch_notes.features.snippets import insertion_edit
 
-    note_id, uri, raw_position = (_argument(args, key) for key in ("id", "uri", "position"))
+    note_id, uri = _argument(args, "id"), _argument(args, "uri")
+    position = _position(args)
     state = ls.state
-    note = state.index.by_id.get(str(note_id)) or state.index.snippet_note(str(note_id))
+    note = state.index.by_id.get(note_id) or state.index.snippet_note(note_id)
     if note is None or note.snippet is None:
         raise JsonRpcInvalidParams(f"no snippet with id {note_id!r}")
-    try:
-        position = types.Position(int(raw_position["line"]), int(raw_position["character"]))
-    except (TypeError, KeyError, ValueError) as err:
-        raise JsonRpcInvalidParams(f"bad position {raw_position!r}") from err
-    analysis = ls.analysis(str(uri))
+    analysis = ls.analysis(uri)
     if analysis is None:
         raise JsonRpcInvalidParams(f"not a Python document: {uri}")
     edit = insertion_edit(
-        analysis.doc, analysis.imports, note, position, uri=str(uri), support=state.client.edits
+        analysis.doc, analysis.imports, note, position, uri=uri, support=state.client.edits
     )
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=f"Insert snippet {note.snippet.prefix}")
@@ -391,11 +405,18 @@ def _note_validation(server: TorchNotesServer) -> ServerFeature:
 
 
 def create_server(
-    *, poll_interval: float = 2.0, log_level: int | None = None, notes: Sequence[Path] = ()
+    *,
+    poll_interval: float = 2.0,
+    log_level: int | None = None,
+    notes: Sequence[Path] = (),
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
 ) -> TorchNotesServer:
     """A server with every feature and command registered; ``notes`` are always loaded."""
     server = TorchNotesServer(
-        poll_interval=poll_interval, log_level=log_level, notebook_document_sync=NOTEBOOK_SYNC
+        poll_interval=poll_interval,
+        log_level=log_level,
+        max_message_bytes=max_message_bytes,
+        notebook_document_sync=NOTEBOOK_SYNC,
     )
     server.state.command_line_paths = tuple(notes)
     server.state.local_record = cache_dir() / LOCAL_RECORD

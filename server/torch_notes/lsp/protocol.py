@@ -11,8 +11,18 @@ a document that is not open. This protocol answers as the LSP spec says instead:
 - after ``shutdown``: requests get ``InvalidRequest`` (-32600), notifications other
   than ``exit`` are dropped;
 - a request whose params do not fit its method gets ``InvalidParams`` (-32602);
-- a body that is not JSON gets ``ParseError`` (-32700), a JSON value that is not a
-  message gets ``InvalidRequest``, both with ``id: null``, and a log line, no window;
+- bytes that cannot be read as a message (see :mod:`torch_notes.lsp.transport`: bad
+  framing, a body that is not JSON or is nested too deep) get ``ParseError`` (-32700)
+  with ``id: null``; a JSON value that is not a JSON-RPC 2.0 message gets
+  ``InvalidRequest`` (-32600): with ``id: null`` when the id itself is unusable
+  (``"id": {}``), else with the id (``"method": 5``); a log line, never a window;
+- a request for a method the server does not have gets ``MethodNotFound`` (-32601),
+  with or without ``params``;
+- a *notification* method sent with an id (a request, by JSON-RPC's definition) gets
+  ``InvalidRequest`` with that id and is not run: JSON-RPC requires every request to
+  be answered, and LSP defines no request of that name, so the Request object is not
+  a valid one. Running it and answering ``null`` would guess what the client meant
+  (``exit`` with an id would end the session);
 - ``didChange``/``didClose`` for a document (or notebook) that is not open are logged and
   ignored.
 
@@ -25,10 +35,10 @@ document silently diverged from the editor's.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
+import attrs
 from lsprotocol import types
 from pygls.exceptions import (
     JsonRpcException,
@@ -38,6 +48,8 @@ from pygls.exceptions import (
 )
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument, Workspace
+
+from torch_notes.lsp.transport import Event, FramingError
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +70,34 @@ class _Unreadable:
         self.id = msg_id if isinstance(msg_id, int | str) else None
         self.method = method
         self.error = error
+
+
+def _valid_id(value: object) -> bool:
+    """A request id: a string or an integer (LSP's ``integer | string``)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def envelope_problem(data: object) -> tuple[Any, str] | None:
+    """``(id to answer with, reason)`` when ``data`` is not a JSON-RPC 2.0 message, else None.
+
+    The id is ``None`` when it cannot be read (JSON-RPC: "If there was an error in
+    detecting the id in the Request object ... it MUST be Null").
+    """
+    if not isinstance(data, dict):
+        return None, "not a JSON object"
+    if data.get("jsonrpc") != "2.0":
+        return None, "'jsonrpc' is not \"2.0\""
+    if "method" in data:
+        if "id" in data and not _valid_id(data["id"]):
+            return None, "'id' is not a string or an integer"
+        if not isinstance(data["method"], str):
+            return data.get("id"), "'method' is not a string"
+        return None
+    if "id" not in data or not ("result" in data or "error" in data):
+        return data.get("id") if _valid_id(data.get("id")) else None, "no 'method', no 'result'"
+    if data["id"] is not None and not _valid_id(data["id"]):
+        return None, "'id' is not a string, an integer or null"
+    return None
 
 
 class _TextDocument(TextDocument):
@@ -82,6 +122,45 @@ class TorchNotesProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self._initialize_received = False
 
+    def receive(self, event: Event) -> None:
+        """Handle what the transport read: a framing error, or one JSON value."""
+        if isinstance(event, FramingError):
+            logger.warning("unreadable message: %s", event.reason)
+            self._reply_error(None, JsonRpcParseError(f"Parse error: {event.reason}"))
+            return
+        data = event.value
+        problem = envelope_problem(data)
+        if problem is not None:
+            msg_id, reason = problem
+            logger.warning("not a JSON-RPC message: %s", reason)
+            self._reply_error(msg_id, JsonRpcInvalidRequest(f"Invalid request: {reason}"))
+            return
+        method = data.get("method")
+        if method is not None and "id" in data and self._is_notification(method):
+            logger.warning("%s sent with an id (id %r)", method, data["id"])
+            reason = f"{method} is a notification: it is sent without an id"
+            self._reply_error(data["id"], JsonRpcInvalidRequest(reason))
+            return
+        if method is not None and data.get("params") is None:
+            data = {**data, "params": None}  # omitted: unknown methods still get MethodNotFound
+        try:
+            message = self.structure_message(data)
+        except Exception as err:  # a notification (or response) that does not fit its type
+            logger.warning(
+                "ignoring a message that does not fit %s: %s", method or "a response", err
+            )
+            return
+        self.handle_message(message)
+
+    def _is_notification(self, method: str) -> bool:
+        """Whether LSP defines ``method`` as a notification."""
+        message_type = self.get_message_type(method)
+        return (
+            message_type is not None
+            and attrs.has(message_type)
+            and "id" not in attrs.fields_dict(message_type)
+        )
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
@@ -96,8 +175,57 @@ class TorchNotesProtocol(LanguageServerProtocol):
         self._workspace.__class__ = _Workspace
         return result
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Any:
+        """pygls' ``shutdown``, cancelling pending work over a copy of the futures.
+
+        pygls iterates ``_request_futures`` while cancelling, and a cancelled future's
+        callback removes itself from it (see :meth:`_execute_handler`).
+        """
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not future.done():
+                logger.debug("shutdown cancels %r", msg_id)
+                future.cancel()
+        self._shutdown = True
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """Run a handler as pygls does, and forget its future once it is done.
+
+        pygls 2.1 files the future of every asynchronous, threaded or generator handler
+        under ``msg_id`` in ``_request_futures`` (so ``$/cancelRequest`` can find it) but
+        only a *request's* answer removes it. Notifications (``didOpen``, ``didChange``,
+        ``didClose``: generator handlers, under a fresh UUID) and the steps of generator
+        handlers were never removed: one future, its condition and lock, ~1 KiB, per
+        message, for the life of the session, and every full garbage collection walked
+        them all (hovers slowed as the session aged).
+        """
+
+        def done(future: Any) -> None:
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, done, args, kwargs)
+
     def _reply_error(self, msg_id: Any, error: JsonRpcException) -> None:
-        self._send_response(msg_id, None, error.to_response_error())
+        """Send an error response; ``"id": null`` is written out (pygls would omit it)."""
+        self._send_data(
+            {
+                "jsonrpc": "2.0",
+                "id": msg_id,
+                "error": self._converter.unstructure(error.to_response_error()),
+            }
+        )
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, _Unreadable):
@@ -149,9 +277,8 @@ class TorchNotesProtocol(LanguageServerProtocol):
 
 
 def report_server_error(protocol: LanguageServerProtocol, error: Exception) -> None:
-    """Answer a body that is not JSON with ``ParseError``; log other out-of-band errors."""
-    if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
-        logger.warning("ignoring a message that is not JSON: %s", error)
-        protocol._send_response(None, None, JsonRpcParseError().to_response_error())
-        return
+    """Log an out-of-band error (a handler's failure is already answered to the client).
+
+    Unreadable input never gets here: :meth:`TorchNotesProtocol.receive` answers it.
+    """
     logger.error("error while handling a message: %s", error)

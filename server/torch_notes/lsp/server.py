@@ -19,15 +19,17 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from torch_notes import __version__
 from torch_notes.corpus.paths import MISSING_PATH, NOTE_FILE_SUFFIXES, is_within
+from torch_notes.features import safe_markdown
 from torch_notes.i18n import text
 from torch_notes.lsp import watch
 from torch_notes.lsp.feature import ServerFeature
@@ -35,6 +37,13 @@ from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trac
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
 from torch_notes.lsp.settings import SECTION, Settings
 from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
+from torch_notes.lsp.transport import (
+    DEFAULT_MAX_MESSAGE_BYTES,
+    MessageDecoder,
+    pump,
+    stdin_chunks,
+    stream_chunks,
+)
 from torch_notes.lsp.uris import uri_to_path
 
 if TYPE_CHECKING:
@@ -75,6 +84,7 @@ class TorchNotesServer(LanguageServer):
         *,
         poll_interval: float = 2.0,
         log_level: int | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         notebook_document_sync: types.NotebookDocumentSyncOptions | None = None,
     ) -> None:
         super().__init__(
@@ -84,6 +94,7 @@ class TorchNotesServer(LanguageServer):
             notebook_document_sync=notebook_document_sync,
         )
         self.state = ServerState()
+        self.max_message_bytes = max_message_bytes
         self.poll_interval = poll_interval
         self.fixed_log_level = log_level
         self._poll_task: asyncio.Task[None] | None = None
@@ -98,6 +109,50 @@ class TorchNotesServer(LanguageServer):
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
+
+    # -- transports: our framing (lsp/transport.py) where pygls reads --------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve one client over stdio until it disconnects or sends ``exit``."""
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        chunks = stdin_chunks(stdin or sys.stdin.buffer)
+        self._serve(pump(chunks, self._decoder(), self.protocol.receive))
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Listen on ``host:port`` and serve the first client that connects, until it leaves."""
+
+        async def main() -> None:
+            done = asyncio.Event()
+
+            async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+                if done.is_set() or self.protocol.writer is not None:
+                    writer.close()  # one session per server process
+                    return
+                self.protocol.set_writer(writer)  # type: ignore[arg-type]
+                try:
+                    await pump(stream_chunks(reader), self._decoder(), self.protocol.receive)
+                finally:
+                    done.set()
+
+            listener = await asyncio.start_server(connection, host, port)
+            logger.info("listening on %s:%d", host, port)
+            async with listener:
+                await done.wait()
+
+        self._serve(main())
+
+    def _decoder(self) -> MessageDecoder:
+        return MessageDecoder(max_message_bytes=self.max_message_bytes)
+
+    def _serve(self, main: Coroutine[Any, Any, None]) -> None:
+        try:
+            asyncio.run(main)
+        except BrokenPipeError:
+            logger.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- features and tasks ------------------------------------------------------------
 
@@ -280,6 +335,9 @@ class TorchNotesServer(LanguageServer):
         await self.watch_extra_paths()
         if not self.state.client.dynamic_watched_files:
             self._poll_task = self.run_task(self._poll(), "poll user notes")
+        # The Markdown parser is imported lazily (initialize never pays for it); build it
+        # now, off the event loop, so the first hover does not either.
+        self.run_task(asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser")
         for feature in self.features:
             await feature.initialized()
 

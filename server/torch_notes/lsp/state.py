@@ -22,6 +22,7 @@ from torch_notes.corpus.model import Corpus, CorpusError
 from torch_notes.corpus.paths import (
     expand_user_path,
     is_within,
+    note_path_problem,
     unique_paths,
     verified_record_path,
 )
@@ -33,7 +34,7 @@ from torch_notes.corpus.verified import (
 )
 from torch_notes.features.client_support import CompletionOptions, EditSupport
 from torch_notes.i18n import resolve_language
-from torch_notes.lsp.settings import Settings
+from torch_notes.lsp.settings import SECTION, Settings
 
 if TYPE_CHECKING:
     from torch_notes.analysis.analysis import Analysis
@@ -178,16 +179,34 @@ class ServerState:
 
     # -- corpus ------------------------------------------------------------------
 
-    def extra_paths(self) -> tuple[Path, ...]:
-        """The user's note paths: ``--notes`` first, then ``torchNotes.extraPaths`` (``~``,
-        ``${env:NAME}`` and on Windows ``%USERPROFILE%`` expanded, relative ones against the
-        workspace root), each directory once however its name is cased where case is ignored."""
-        paths: list[PurePath] = list(self.command_line_paths)
+    def _user_paths(self) -> list[tuple[str, Path]]:
+        """Every user note path with where it was given: ``--notes`` first, then
+        ``torchNotes.extraPaths`` (``~``, ``${env:NAME}`` and on Windows ``%USERPROFILE%``
+        expanded, relative ones against the workspace root)."""
+        paths = [("--notes", Path(path)) for path in self.command_line_paths]
         for raw in self.settings.extra_paths:
-            paths.append(
-                expand_user_path(raw, root=self.root, home=os.path.expanduser("~"), env=os.environ)
+            path = expand_user_path(
+                raw, root=self.root, home=os.path.expanduser("~"), env=os.environ
             )
-        return tuple(Path(path) for path in unique_paths(paths))
+            paths.append((f"{SECTION}.extraPaths", Path(path)))
+        return paths
+
+    def extra_paths(self) -> tuple[Path, ...]:
+        """The user's note paths that can hold notes (directories, ``.yaml``/``.yml`` files,
+        or paths that do not exist yet), each directory once however its name is cased where
+        case is ignored: loaded and watched."""
+        usable: list[PurePath] = [
+            path for _, path in self._user_paths() if note_path_problem(path) is None
+        ]
+        return tuple(Path(path) for path in unique_paths(usable))
+
+    def _refused_paths(self) -> list[CorpusError]:
+        """An error for each user path that is neither a directory nor a note file (never read)."""
+        return [
+            CorpusError(path, 0, f"{origin}: {problem}")
+            for origin, path in self._user_paths()
+            if (problem := note_path_problem(path)) is not None
+        ]
 
     def note_roots(self) -> tuple[Path, ...]:
         """Where the note files being written live: the user's note paths, and ``snippets/``
@@ -209,7 +228,9 @@ class ServerState:
         paths = self.extra_paths()
         if not force and paths == self.loaded_paths:
             return []
+        refused = self._refused_paths()
         corpus = load_corpus(paths)
+        corpus = Corpus(notes=corpus.notes, errors=(*refused, *corpus.errors))
         self.index = CorpusIndex.build(corpus)
         local = local_versions(corpus, load_local_record(self.local_record))
         self.verified = {**local, **verified_versions(corpus, load_record(verified_record_path()))}
@@ -222,7 +243,9 @@ class ServerState:
             len(self.index.snippets),
             "".join(f", {p}" for p in paths),
         )
-        user_errors = [error for error in corpus.errors if is_within(error.path, paths)]
+        user_errors = refused + [
+            e for e in corpus.errors[len(refused) :] if is_within(e.path, paths)
+        ]
         keys = tuple(str(error) for error in user_errors)
         if keys == self.reported_errors:
             return []

@@ -39,6 +39,7 @@ def build_report(run: RunResult, errors: tuple[CorpusError, ...] = ()) -> dict[s
         "cuda": env.get("cuda"),
         "platform": env.get("platform"),
         "python": env.get("python"),
+        "sandbox": dict(env.get("sandbox") or {}),
         "wall_seconds": round(run.wall_seconds, 3),
         "workers": run.workers,
         "counts": run.counts(),

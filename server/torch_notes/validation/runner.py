@@ -1,12 +1,20 @@
-"""Validate notes: build their jobs, run them on a worker pool, map the results back."""
+"""The validator's programmatic entry point: :func:`validate_jobs`.
+
+``torch-notes validate`` calls it, and so may any other process (validation on
+save): build jobs with :func:`torch_notes.validation.jobs.jobs_for_notes`, pass
+them with :class:`~torch_notes.validation.pool.PoolOptions`, and get a
+:class:`~torch_notes.validation.results.RunResult` back, which
+:func:`torch_notes.validation.report.build_report` turns into the JSON report.
+The calling process never imports torch; it needs no main thread and no signal
+handlers.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from torch_notes.corpus.model import Note
-from torch_notes.validation.jobs import Job, jobs_for_notes
+from torch_notes.validation.jobs import Job
 from torch_notes.validation.pool import PoolOptions, RawResult, WorkerPool
 from torch_notes.validation.results import JobResult, RunResult
 from torch_notes.validation.tracebacks import first_job_line, map_traceback
@@ -33,7 +41,14 @@ def validate_jobs(
     options: PoolOptions,
     on_result: Callable[[JobResult], None] | None = None,
 ) -> RunResult:
-    """Run ``jobs`` on a fresh worker pool."""
+    """Run ``jobs`` on a fresh pool of contained workers; one result per job, in job order.
+
+    ``on_result`` is called with each job's result as it finishes. Raises
+    :class:`~torch_notes.validation.pool.WorkerStartError` when no worker can start
+    (torch missing) and :class:`~torch_notes.validation.containment.SandboxError`
+    when ``options.sandbox`` is ``bwrap`` and bubblewrap cannot be used. Whatever the
+    jobs do, every job gets a result.
+    """
     start = time.monotonic()
 
     def report(job: Job, raw: RawResult) -> None:
@@ -53,12 +68,3 @@ def validate_jobs(
         wall_seconds=time.monotonic() - start,
         workers=min(options.workers, len(jobs)),
     )
-
-
-def validate_notes(
-    notes: Iterable[Note],
-    options: PoolOptions,
-    on_result: Callable[[JobResult], None] | None = None,
-) -> RunResult:
-    """Run every job of ``notes``."""
-    return validate_jobs(jobs_for_notes(notes), options, on_result)

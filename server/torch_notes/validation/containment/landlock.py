@@ -1,24 +1,25 @@
-"""Containment for validator workers on Linux: no network, writes only below the scratch dir.
+"""The fallback sandbox, where bubblewrap is missing or refused: Landlock and a network namespace.
 
-Applied by each worker at start-up, before it imports torch (a new user namespace
-needs a single-threaded process), so everything the worker and its jobs start
-inherits it:
+Applied by the fork server to itself before it imports torch (a new user namespace
+needs a single-threaded process), so every job it forks inherits it:
 
 * **Network:** a new network namespace with only its own loopback
   (``unshare(CLONE_NEWNET)``; as an unprivileged user inside a new user namespace
-  that maps only the user's own ids). Nothing outside is reachable, not even the
-  host's loopback; a job may still serve itself on 127.0.0.1 (gloo, DDP). Where namespaces are
-  not allowed, Landlock (ABI >= 4) denies TCP ``connect``/``bind`` instead.
+  that maps only the user's own ids). Where namespaces are not allowed, Landlock
+  (ABI >= 4) denies TCP ``connect``/``bind`` instead.
 * **Writes:** Landlock (Linux >= 5.13) allows creating, writing, truncating,
-  renaming and removing files only below the worker's scratch directory (the job
-  directories and ``TMPDIR``), ``/dev/shm`` (DataLoader workers share tensors
-  there) and ``/dev/null``. Reading is not restricted.
-* **Processes:** the worker is a child subreaper, so a process a job forks stays
-  its descendant even after a double fork and ``setsid``; :func:`kill_descendants`
-  ends them after each job.
+  renaming and removing files only below the worker's scratch directory, ``/dev/shm``
+  and ``/dev/null``. It does not cover metadata: ``chmod``, ``chown`` and ``utime``
+  of files elsewhere still work. Reading is not restricted.
+* **Signals and abstract sockets:** Landlock ABI >= 6 scopes both to the worker: a
+  job cannot signal the validator or a sibling worker, nor reach an abstract UNIX
+  socket outside. UNIX sockets named by a path stay reachable.
+* **Processes:** the fork server is a child subreaper, so a process a job forks
+  stays its descendant even after a double fork and ``setsid``.
 
-Each measure degrades gracefully: where the kernel or the platform lacks it, the
-worker runs without it and says so in its ``ready`` message (``sandbox`` field).
+Each measure degrades gracefully: where the kernel lacks it, the worker runs
+without it and says so in its ``ready`` message. None of this is as strong as
+bubblewrap (:mod:`.bwrap`); the validator reports loudly when it falls back here.
 """
 
 from __future__ import annotations
@@ -26,9 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import signal
 import sys
-import time
 from pathlib import Path
 
 _SYS_LANDLOCK_CREATE_RULESET = 444
@@ -58,6 +57,7 @@ _FS_WRITE_V1 = (
 _REFER = 1 << 13  # ABI 2: rename/link across directories
 _TRUNCATE = 1 << 14  # ABI 3
 _NET_TCP = (1 << 0) | (1 << 1)  # ABI 4: BIND_TCP, CONNECT_TCP
+_SCOPES = (1 << 0) | (1 << 1)  # ABI 6: ABSTRACT_UNIX_SOCKET, SIGNAL
 
 
 class _PathBeneath(ctypes.Structure):
@@ -69,15 +69,12 @@ class _RulesetAttr(ctypes.Structure):
     _fields_ = (
         ("handled_access_fs", ctypes.c_uint64),
         ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
     )
 
 
 def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
-
-
-def _error() -> str:
-    return os.strerror(ctypes.get_errno())
 
 
 def landlock_abi() -> int:
@@ -136,25 +133,26 @@ def isolate_network() -> str:
     return "userns+netns"
 
 
-def restrict_writes(writable: list[Path], *, deny_tcp: bool) -> tuple[bool, bool]:
-    """Allow file-system changes only below ``writable``; optionally deny TCP.
+def restrict_writes(writable: list[Path], *, deny_tcp: bool) -> tuple[bool, bool, bool]:
+    """Allow file-system changes only below ``writable``; optionally deny TCP; scope signals.
 
-    Returns (writes restricted, TCP denied).
+    Returns (writes restricted, TCP denied, signals and abstract sockets scoped).
     """
     abi = landlock_abi()
     if abi < 1:
-        return False, False
+        return False, False, False
     fs = _FS_WRITE_V1 | (_REFER if abi >= 2 else 0) | (_TRUNCATE if abi >= 3 else 0)
     net = _NET_TCP if deny_tcp and abi >= 4 else 0
-    attr = _RulesetAttr(fs, net)
-    size = ctypes.sizeof(_RulesetAttr) if abi >= 4 else 8
+    scoped = _SCOPES if abi >= 6 else 0
+    attr = _RulesetAttr(fs, net, scoped)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
     libc = _libc()
     libc.syscall.restype = ctypes.c_long
     ruleset = libc.syscall(
         _SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0
     )
     if ruleset < 0:
-        return False, False
+        return False, False, False
     try:
         for path in writable:
             try:
@@ -171,12 +169,12 @@ def restrict_writes(writable: list[Path], *, deny_tcp: bool) -> tuple[bool, bool
             finally:
                 os.close(fd)
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return False, False
+            return False, False, False
         if libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, int(ruleset), 0) != 0:
-            return False, False
+            return False, False, False
     finally:
         os.close(int(ruleset))
-    return True, bool(net)
+    return True, bool(net), bool(scoped)
 
 
 def become_subreaper() -> bool:
@@ -186,53 +184,15 @@ def become_subreaper() -> bool:
     return _libc().prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
 
 
-def contain(scratch: Path) -> dict[str, str]:
-    """Apply every measure available; a summary for the worker's ``ready`` message."""
+def contain_self(scratch: Path) -> dict[str, str]:
+    """Apply every measure available to this process; what was applied, for the report."""
     network = isolate_network()
     subreaper = become_subreaper()
     writable = [scratch, Path("/dev/shm"), Path(os.devnull)]
-    writes, tcp = restrict_writes(writable, deny_tcp=not network)
+    writes, tcp, scoped = restrict_writes(writable, deny_tcp=not network)
     return {
         "network": network or ("landlock (TCP)" if tcp else "open"),
-        "writes": "landlock (scratch directory only)" if writes else "unrestricted",
+        "writes": "landlock (scratch directory only; not metadata)" if writes else "unrestricted",
+        "signals": "landlock (this worker only)" if scoped else "unrestricted",
         "processes": "subreaper" if subreaper else "process group",
     }
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as f:
-                found.extend(int(child) for child in f.read().split())
-    return found
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live descendant of ``pid`` (Linux ``/proc``; empty elsewhere)."""
-    result: list[int] = []
-    queue = _children(pid)
-    while queue:
-        child = queue.pop()
-        result.append(child)
-        queue.extend(_children(child))
-    return result
-
-
-def kill_descendants(pid: int | None = None, timeout: float = 2.0) -> int:
-    """SIGKILL every descendant of ``pid`` (default: this process) and reap ours."""
-    pid = os.getpid() if pid is None else pid
-    killed = descendants(pid)
-    for child in killed:
-        with contextlib.suppress(OSError):
-            os.kill(child, signal.SIGKILL)
-    if pid == os.getpid():
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                done, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if done == 0:
-                time.sleep(0.01)
-    return len(killed)
