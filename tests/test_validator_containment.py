@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import torch_notes
 from torch_notes.validation import pool as pool_module
 from torch_notes.validation.containment import WorkerProcess, bwrap, worker_env
 from torch_notes.validation.containment.limits import Cgroup, Limits, cgroup_parent
@@ -227,6 +229,40 @@ def test_the_bwrap_command_isolates_and_hides(tmp_path: Path) -> None:
         assert f" {hidden} " not in text
     if os.path.isfile("/etc/shadow"):
         assert "--ro-bind /dev/null /etc/shadow" in text
+
+
+PACKAGE = Path(torch_notes.__file__).resolve().parent
+
+
+def test_roots_under_tmp_are_bound_over_the_private_tmp(tmp_path: Path) -> None:
+    """A torch_notes below /tmp (an editor profile made by a test, a temporary venv) must
+    stay visible: its bind comes after the private /tmp is mounted, not before."""
+    assert str(tmp_path).startswith("/tmp/"), "pytest's tmp_path is below /tmp here"
+    argv = bwrap.command("/usr/bin/bwrap", ["true"], read_only=[str(tmp_path)], tmpfs_mib=8)
+    bind = argv.index(str(tmp_path))
+    private_tmp = max(i for i, arg in enumerate(argv) if arg == "/tmp" and argv[i - 1] == "--tmpfs")
+    assert private_tmp < bind
+
+
+def test_a_package_below_tmp_validates_in_the_sandbox(tmp_path: Path) -> None:
+    if bwrap.find_bwrap() is None:
+        pytest.skip("bubblewrap is not installed")
+    shutil.copytree(PACKAGE, tmp_path / "torch_notes", ignore=shutil.ignore_patterns("__pycache__"))
+    note = tmp_path / "note.yaml"
+    note.write_text(
+        "topic: t\nnotes:\n  - id: t.one\n    symbols: [torch.ones]\n"
+        '    title: {en: "One", zh: "一"}\n    summary: {en: "S.", zh: "摘要。"}\n'
+        '    body: {en: "B.", zh: "正文。"}\n    example: |\n      import torch\n'
+        "      assert torch.ones(1).item() == 1\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "TORCH_NOTES_SANDBOX": "bwrap"}
+    run = subprocess.run(
+        [sys.executable, "-m", "torch_notes", "validate", str(note), "--jobs", "1"],
+        env=env, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 notes, 1 jobs" in run.stdout
 
 
 def test_python_roots_are_directories_without_duplicates(tmp_path: Path) -> None:

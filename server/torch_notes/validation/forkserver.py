@@ -352,7 +352,8 @@ def _clear(directory: Path) -> None:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
+                if not os.path.ismount(entry.path):  # a read-only bind (torch_notes under /tmp)
+                    stack.append(entry.path)
                 continue
             try:
                 os.unlink(entry.path)

@@ -82,8 +82,8 @@ def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
-def _mounts(read_only: Sequence[str]) -> list[str]:
-    """The mount arguments: system trees, ``/etc`` without secrets, then ``read_only``."""
+def _system_mounts() -> tuple[list[str], list[str]]:
+    """The mount arguments of the system trees and ``/etc`` without secrets; what they bind."""
     args: list[str] = []
     bound: list[str] = []
     for tree in SYSTEM_TREES:
@@ -106,10 +106,22 @@ def _mounts(read_only: Sequence[str]) -> list[str]:
                 args += ["--tmpfs", secret, "--remount-ro", secret]
         bound.append("/etc")
     args += ["--ro-bind-try", "/sys", "/sys"]
+    return args, bound
+
+
+def _extra_mounts(read_only: Sequence[str], bound: Sequence[str]) -> list[str]:
+    """Read-only binds of ``read_only`` not already under a bound tree.
+
+    They come after the private ``/tmp`` is mounted, so a Python installation or a
+    torch_notes that lives below ``/tmp`` (an editor's extension in a temporary profile)
+    is bound on top of it rather than hidden by it.
+    """
+    args: list[str] = []
+    done = list(bound)
     for path in sorted(set(read_only), key=len):
-        if not _under(path, bound):
+        if not _under(path, done):
             args += ["--ro-bind", path, path]
-            bound.append(path)
+            done.append(path)
     return args
 
 
@@ -129,6 +141,7 @@ def command(
 ) -> list[str]:
     """The ``bwrap`` command line that runs ``program`` in a worker's sandbox."""
     size = str(tmpfs_mib * 2**20)
+    system, bound = _system_mounts()
     return [
         bwrap,
         "--unshare-user",
@@ -144,7 +157,7 @@ def command(
         "--new-session",
         "--cap-drop",
         "ALL",
-        *_mounts(read_only),
+        *system,
         "--proc",
         "/proc",
         "--dev",
@@ -158,6 +171,7 @@ def command(
         size,
         "--tmpfs",
         "/dev/shm",
+        *_extra_mounts(read_only, bound),
         "--chdir",
         "/tmp",
         "--",
