@@ -74,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     )
     quiet_pygls()
     # Diagnostics run in a worker thread; a short GIL switch interval lets a hover on the
-    # event loop take the interpreter within half a millisecond instead of 5 ms per hand-off.
-    sys.setswitchinterval(0.0005)
+    # event loop take the interpreter within 0.1 ms instead of 5 ms per hand-off (the rules'
+    # flow analysis is pure Python: at 20,000 lines p50 hover 2.4 ms with 0.5 ms, 1.8 ms with 0.1).
+    sys.setswitchinterval(0.0001)
     # Collect less often, so no full collection over a big document stalls a hover.
     gc.set_threshold(20_000, 20, 100)
     level = getattr(logging, args.log_level.upper()) if args.log_level else None

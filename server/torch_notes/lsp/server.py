@@ -14,6 +14,7 @@ lets them read the client's capabilities; a hover sent at once waits for that.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -312,6 +313,10 @@ class TorchNotesServer(LanguageServer):
         if self._started:
             return
         self._started = True
+        # The Markdown parser is imported lazily (initialize never pays for it); build it
+        # now, off the event loop, while the notes load, so the first hover does not wait.
+        with contextlib.suppress(RuntimeError):  # no event loop: built on first use instead
+            self.run_task(asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser")
         self.report_errors(self.state.load(force=True))
         self.create_features()
         for feature in self.features:
@@ -335,9 +340,6 @@ class TorchNotesServer(LanguageServer):
         await self.watch_extra_paths()
         if not self.state.client.dynamic_watched_files:
             self._poll_task = self.run_task(self._poll(), "poll user notes")
-        # The Markdown parser is imported lazily (initialize never pays for it); build it
-        # now, off the event loop, so the first hover does not either.
-        self.run_task(asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser")
         for feature in self.features:
             await feature.initialized()
 
@@ -480,6 +482,6 @@ class TorchNotesServer(LanguageServer):
             "extraPaths": [str(path) for path in self.state.extra_paths()],
             "settings": dataclasses.asdict(self.state.settings),
             "heavyModules": sorted(
-                name for name in sys.modules if name.partition(".")[0] in HEAVY_MODULES
+                name for name in list(sys.modules) if name.partition(".")[0] in HEAVY_MODULES
             ),
         }

@@ -38,6 +38,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not members:
         return
     oracle = oracle_for(ctx)
+    guesses: dict[str, str | None] = {}
     for _, match in queries.matches(_MEMBERS, ctx.doc.tree.root_node):
         name_node = match["name"][0]
         name = ctx.doc.node_text(name_node)
@@ -45,10 +46,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         if name in ctx.string_words:
             continue
-        if not oracle.is_tensor(match["receiver"][0]):
-            continue
-        guess = suggest(name, members)
-        if guess is None:
+        if name not in guesses:  # cheap and shared per name: asked before the receiver's type
+            guesses[name] = suggest(name, members)
+        guess = guesses[name]
+        if guess is None or not oracle.is_tensor(match["receiver"][0]):
             continue
         note = note_for_symbol(ctx.index, f"{TENSOR}.{guess}") or note_mentioning(
             ctx.index, f"{TENSOR}.{name}"
