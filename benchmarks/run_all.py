@@ -38,6 +38,7 @@ JEDI_VENV = HERE / ".venv-jedi"
 JEDI_PACKAGE = "jedi-language-server==0.45.1"
 sys.path[:0] = [str(HERE), str(REPO / "server")]
 
+import bench_notebook  # noqa: E402
 from lsp_client import LspProcess  # noqa: E402
 
 SIZES = (100, 1000, 3000, 5000, 20000)
@@ -440,6 +441,18 @@ def markdown(results: dict) -> str:
             f"({start_up['ratio']:.2f}×); spawn → first hover after "
             f"didOpen of 3,000 lines {start_up['first_hover_ms']:.0f} ms.",
         ]
+    notebook = results.get("notebook")
+    if notebook:
+        lines += [
+            "",
+            f"Notebook ({notebook['cells']} cells, {notebook['lines']:,} lines; "
+            "`bench_notebook.py`): first hover "
+            f"{notebook['first_hover_ms']:.0f} ms, warm hover p50 "
+            f"{notebook['warm_hover_p50_ms']:.2f} ms, p99 {notebook['warm_hover_p99_ms']:.2f} ms; "
+            f"edit → diagnostics {notebook['edit_to_diagnostics_ms']:.0f} ms (200 ms debounce "
+            f"included); import cell edited → last cell re-published "
+            f"{notebook['import_edit_to_last_cell_ms']:.0f} ms.",
+        ]
     corpus = results.get("corpus")
     if corpus:
         lines += [
@@ -549,6 +562,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         results["startup"] = startup(args.startup_rounds, Path(tmp))
     print(f"start-up: {results['startup']}", flush=True)
+    results["notebook"] = bench_notebook.run(200)
+    print(f"notebook: {results['notebook']}", flush=True)
     results["corpus"] = corpus_load()
     print(f"corpus load: {results['corpus']}", flush=True)
     if not args.no_validator:
