@@ -50,6 +50,16 @@ async def test_requests_sent_with_initialized_wait_for_the_start_up(raw: Languag
     assert info["notes"] > 100 and info["heavyModules"] == []
 
 
+async def test_server_info_answers_once_the_start_up_work_is_done(raw: LanguageClient) -> None:
+    # the Markdown parser is built in a thread after `initialize`; a client that asks for
+    # serverInfo (the status item, the benchmarks' "ready") hears from a warmed-up server
+    await raw.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
+    )
+    info = await server_info(raw)
+    assert info["warmedUp"] is True and info["notes"] > 100
+
+
 def test_the_server_answers_initialize_without_its_heavy_modules() -> None:
     """What ``torch-notes lsp`` imports before it can answer ``initialize``: pygls and a few
     small modules; the corpus loader (PyYAML), tree-sitter, the features and the rules come
@@ -77,6 +87,9 @@ def test_the_server_answers_initialize_without_its_heavy_modules() -> None:
         "tree_sitter",
         "tree_sitter_python",
         "torch_notes.corpus.loader",
+        "torch_notes.corpus.model",
+        "torch_notes.corpus.index",
+        "torch_notes.corpus.verified",
         "torch_notes.analysis.analysis",
         "torch_notes.features.hover",
         "torch_notes.features.completion",

@@ -35,9 +35,19 @@ class TensorOracle:
         self.receivers = Receivers(ctx.doc)
 
     def is_tensor(self, node: Node) -> bool:
-        """Whether ``node`` certainly evaluates to a tensor."""
+        """Whether ``node`` certainly evaluates to a tensor.
+
+        A name that only imports bind (``torch`` in ``torch.zeros``) is answered without
+        the flow analysis of its scope: an imported value is never a certain tensor.
+        """
+        if node.type == "identifier" and self._bound_only_by_imports(node):
+            return False
         value = self.receivers.value(node)
         return value.is_tensor and value.certain
+
+    def _bound_only_by_imports(self, node: Node) -> bool:
+        name = self.ctx.doc.node_text(node)
+        return name in self.ctx.imports and name not in self.ctx.rebound
 
 
 def oracle_for(ctx: RuleContext) -> TensorOracle:

@@ -284,7 +284,9 @@ async def show_note(ls: TorchNotesServer, *args: Any) -> dict[str, Any] | None:
     return {**found, "page": page.as_uri(), "shown": bool(shown and shown.success)}
 
 
-def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
+async def server_info(ls: TorchNotesServer, *args: Any) -> dict[str, Any]:
+    """Facts about the server, once its start-up work is done (see :meth:`warmed_up`)."""
+    await ls.warmed_up()
     return ls.info()
 
 

@@ -108,6 +108,7 @@ class TorchNotesServer(LanguageServer):
         self.after_start_up: list[Callable[[], None]] = []
         """Run once start-up is done (``torch-notes lsp`` freezes the heap there)."""
         self._started = False
+        self._warm_up: asyncio.Future[Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
 
@@ -316,7 +317,9 @@ class TorchNotesServer(LanguageServer):
         # The Markdown parser is imported lazily (initialize never pays for it); build it
         # now, off the event loop, while the notes load, so the first hover does not wait.
         with contextlib.suppress(RuntimeError):  # no event loop: built on first use instead
-            self.run_task(asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser")
+            self._warm_up = self.run_task(
+                asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser"
+            )
         self.report_errors(self.state.load(force=True))
         self.create_features()
         for feature in self.features:
@@ -466,6 +469,13 @@ class TorchNotesServer(LanguageServer):
         message = text(self.state.language, "broken_notes", count=len(errors), first=errors[0])
         self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
 
+    async def warmed_up(self) -> None:
+        """Wait for the start-up work that goes on after ``initialize`` in the background
+        (``serverInfo`` answers after it: a client that asks is told about a ready server)."""
+        if self._warm_up is not None:
+            with contextlib.suppress(Exception):  # a failure is logged by run_task
+                await asyncio.shield(self._warm_up)
+
     def info(self) -> dict[str, object]:
         """Facts for ``torchNotes.serverInfo`` (also used by the no-torch test)."""
         import os
@@ -474,6 +484,7 @@ class TorchNotesServer(LanguageServer):
             "name": self.name,
             "version": self.version,
             "pid": os.getpid(),
+            "warmedUp": self._warm_up is None or self._warm_up.done(),
             "notes": len(self.state.index.corpus.notes),
             "snippets": len(self.state.index.snippets),
             "errors": [str(error) for error in self.state.index.corpus.errors],

@@ -17,20 +17,12 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from torch_notes.analysis.positions import UTF16
-from torch_notes.corpus.index import CorpusIndex
-from torch_notes.corpus.model import Corpus, CorpusError
 from torch_notes.corpus.paths import (
     expand_user_path,
     is_within,
     note_path_problem,
     unique_paths,
     verified_record_path,
-)
-from torch_notes.corpus.verified import (
-    load_local_record,
-    load_record,
-    local_versions,
-    verified_versions,
 )
 from torch_notes.features.client_support import CompletionOptions, EditSupport
 from torch_notes.i18n import resolve_language
@@ -39,6 +31,8 @@ from torch_notes.lsp.settings import SECTION, Settings
 if TYPE_CHECKING:
     from torch_notes.analysis.analysis import Analysis
     from torch_notes.analysis.document import TextChange
+    from torch_notes.corpus.index import CorpusIndex
+    from torch_notes.corpus.model import CorpusError
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +139,25 @@ class ServerState:
     root: Path | None = None
     command_line_paths: tuple[Path, ...] = ()
     """Note paths given to ``torch-notes lsp --notes``: loaded whatever the settings say."""
-    index: CorpusIndex = field(default_factory=lambda: CorpusIndex.build(Corpus(notes=())))
+    loaded_index: CorpusIndex | None = None
+    """The index of the notes :meth:`load` read last (``None`` before the first load)."""
     verified: dict[str, str] = field(default_factory=dict)
     documents: dict[str, Analysis] = field(default_factory=dict)
     reported_errors: tuple[str, ...] = ()
     loaded_paths: tuple[Path, ...] | None = None
     local_record: Path | None = None
     """Where notes that passed when saved are recorded (``None``: nowhere)."""
+
+    @property
+    def index(self) -> CorpusIndex:
+        """The loaded notes' index; an empty one before the first :meth:`load` (the corpus
+        modules are imported then: ``initialize`` is answered without them)."""
+        if self.loaded_index is None:
+            from torch_notes.corpus.index import CorpusIndex
+            from torch_notes.corpus.model import Corpus
+
+            self.loaded_index = CorpusIndex.build(Corpus(notes=()))
+        return self.loaded_index
 
     @property
     def language(self) -> str:
@@ -202,6 +208,8 @@ class ServerState:
 
     def _refused_paths(self) -> list[CorpusError]:
         """An error for each user path that is neither a directory nor a note file (never read)."""
+        from torch_notes.corpus.model import CorpusError
+
         return [
             CorpusError(path, 0, f"{origin}: {problem}")
             for origin, path in self._user_paths()
@@ -223,7 +231,15 @@ class ServerState:
 
     def load(self, *, force: bool = False) -> list[CorpusError]:
         """(Re)load the corpus when the extra paths changed (or ``force``); new user errors."""
+        from torch_notes.corpus.index import CorpusIndex
         from torch_notes.corpus.loader import load_corpus
+        from torch_notes.corpus.model import Corpus
+        from torch_notes.corpus.verified import (
+            load_local_record,
+            load_record,
+            local_versions,
+            verified_versions,
+        )
 
         paths = self.extra_paths()
         if not force and paths == self.loaded_paths:
@@ -231,7 +247,7 @@ class ServerState:
         refused = self._refused_paths()
         corpus = load_corpus(paths)
         corpus = Corpus(notes=corpus.notes, errors=(*refused, *corpus.errors))
-        self.index = CorpusIndex.build(corpus)
+        self.loaded_index = CorpusIndex.build(corpus)
         local = local_versions(corpus, load_local_record(self.local_record))
         self.verified = {**local, **verified_versions(corpus, load_record(verified_record_path()))}
         self.loaded_paths = paths
