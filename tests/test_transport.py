@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+from torch_notes.lsp.request_gate import RequestGate
 from torch_notes.lsp.transport import (
     DEFAULT_MAX_DEPTH,
     FramingError,
@@ -267,3 +268,20 @@ def test_pump_over_an_in_memory_stream():
 
     asyncio.run(main())
     assert summary(seen) == ["error", "message", "error"]
+
+
+def test_every_chunk_read_is_marked_busy_until_its_messages_are_handled():
+    stream = io.BytesIO(GOOD * 3)
+    gate = RequestGate()
+    states: list[bool] = []
+
+    def deliver(event: object) -> None:
+        states.append(gate.is_busy)
+
+    async def main() -> None:
+        chunks = stdin_chunks(stream, size=len(GOOD), on_chunk=gate.busy)
+        await pump(chunks, MessageDecoder(), deliver, gate.idle)
+
+    asyncio.run(main())
+    assert states == [True, True, True]  # each message was handled while busy
+    assert not gate.is_busy  # and the last chunk's handling made the server idle again

@@ -51,7 +51,8 @@ async def test_requests_sent_with_initialized_wait_for_the_start_up(raw: Languag
 
 
 async def test_server_info_answers_once_the_start_up_work_is_done(raw: LanguageClient) -> None:
-    # the Markdown parser is built in a thread after `initialize`; a client that asks for
+    # the Markdown parser and the analysis modules load in a thread after `initialize`; a
+    # client that asks for
     # serverInfo (the status item, the benchmarks' "ready") hears from a warmed-up server
     await raw.initialize_session(
         types.InitializeParams(capabilities=client_capabilities("visual-studio-code"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from torch_notes.analysis.pause import pause
 from torch_notes.analysis.scopes import (
     COMPREHENSIONS,
     decorator_names,
@@ -200,6 +201,7 @@ class _Walker:
         """Walk statements in order; after a path ends, the rest is walked only for the record."""
         shadow: Env = env if env is not None else {}
         for node in nodes:
+            pause()
             if env is None:
                 self.statement(node, shadow)  # unreachable code: recorded, not joined
                 continue

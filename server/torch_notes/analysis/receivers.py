@@ -78,6 +78,7 @@ from torch_notes.analysis.flow import (
     IMPORT as IMPORT_BINDING,
 )
 from torch_notes.analysis.inference import Inference
+from torch_notes.analysis.pause import pause
 from torch_notes.analysis.scopes import (
     COMPREHENSIONS,
     decorator_names,
@@ -170,6 +171,7 @@ class Receivers:
         """The (memoised) flow of one scope node."""
         found = self._flows.get(scope.id)
         if found is None:
+            pause()
             found = self._flows[scope.id] = walk_scope(scope, self.doc.source)
         return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from torch_notes.analysis.document import SourceDocument
+from torch_notes.analysis.pause import pause
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.diagnostics.inventory import ApiInventory
 from torch_notes.diagnostics.model import Diagnostic
@@ -33,6 +34,7 @@ def run_rules(ctx: RuleContext, rules: Iterable[Rule] = RULES) -> tuple[Diagnost
     """Every finding of ``rules`` in ``ctx``, sorted by position, duplicates removed."""
     found: dict[tuple, Diagnostic] = {}
     for rule in rules:
+        pause()
         for diagnostic in rule.check(ctx):
             found.setdefault((diagnostic.span, diagnostic.rule, diagnostic.text), diagnostic)
     return tuple(sorted(found.values(), key=lambda d: (d.span, d.rule)))

@@ -21,12 +21,14 @@ client asking again with the current one gets an ``unchanged`` report.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lsprotocol import types
 
 from torch_notes.analysis.analysis import Analysis
+from torch_notes.analysis.pause import giving_way
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.diagnostics.lsp_convert import QUICKFIX, quick_fixes, to_lsp
 from torch_notes.diagnostics.model import Diagnostic
@@ -35,6 +37,7 @@ from torch_notes.diagnostics.rule_context import RuleContext
 from torch_notes.diagnostics.rule_settings import DiagnosticSettings, apply_settings, parse_settings
 from torch_notes.lsp.capabilities import DIAGNOSTIC_OPTIONS
 from torch_notes.lsp.feature import ServerFeature
+from torch_notes.lsp.request_gate import RequestGate
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,14 @@ def _compute(
     except Exception:  # a rule bug must never take the session down
         logger.exception("diagnostics failed for %s", uri)
         return ()
+
+
+def _giving_way(
+    gate: RequestGate, compute: Callable[[], tuple[Diagnostic, ...]]
+) -> tuple[Diagnostic, ...]:
+    """``compute()`` in a worker thread that waits at its pause points while requests run."""
+    with giving_way(gate.give_way):
+        return compute()
 
 
 class DiagnosticsFeature(ServerFeature):
@@ -173,7 +184,8 @@ class DiagnosticsFeature(ServerFeature):
         analysis, key, found = prepared
         if found is None:
             loop = asyncio.get_running_loop()
-            found = await loop.run_in_executor(None, _compute, analysis, key[1], key[2], uri)
+            compute = functools.partial(_compute, analysis, key[1], key[2], uri)
+            found = await loop.run_in_executor(None, _giving_way, self.server.gate, compute)
             self._cache[self.server.document_key(uri)] = (key, found)
         return analysis, found
 

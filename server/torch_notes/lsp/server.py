@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Iterator
@@ -36,6 +37,7 @@ from torch_notes.lsp import watch
 from torch_notes.lsp.feature import ServerFeature
 from torch_notes.lsp.log import PACKAGE_LOGGER, ClientLogHandler, level_for_trace
 from torch_notes.lsp.protocol import TorchNotesProtocol, report_server_error
+from torch_notes.lsp.request_gate import RequestGate
 from torch_notes.lsp.settings import SECTION, Settings
 from torch_notes.lsp.state import MAX_DOCUMENT_CHARS, ClientFacts, ServerState
 from torch_notes.lsp.transport import (
@@ -67,6 +69,23 @@ FeatureFactory = Callable[["TorchNotesServer"], ServerFeature]
 
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+
+FIRST_DOCUMENT_MODULES = (
+    "pygls.workspace",
+    "torch_notes.analysis.analysis",
+    "torch_notes.analysis.document",
+    "torch_notes.features.hover",
+    "torch_notes.features.completion",
+)
+"""Imported in the background right after ``initialize`` (tree-sitter, the resolver, the
+hover and completion code: ~20 ms), so the first document's first hover does not pay for them."""
+
+
+def _warm_up() -> None:
+    """Build the Markdown parser and import what the first document needs (in a thread)."""
+    safe_markdown.prepare()
+    for name in FIRST_DOCUMENT_MODULES:
+        importlib.import_module(name)
 
 
 def _is_python(document: TextDocument) -> bool:
@@ -111,14 +130,16 @@ class TorchNotesServer(LanguageServer):
         self._warm_up: asyncio.Future[Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._too_large: set[str] = set()
+        self.gate = RequestGate()
+        """Busy while the client's messages are handled: background analyses give way."""
 
     # -- transports: our framing (lsp/transport.py) where pygls reads --------------------
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve one client over stdio until it disconnects or sends ``exit``."""
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        chunks = stdin_chunks(stdin or sys.stdin.buffer)
-        self._serve(pump(chunks, self._decoder(), self.protocol.receive))
+        chunks = stdin_chunks(stdin or sys.stdin.buffer, on_chunk=self.gate.busy)
+        self._serve(pump(chunks, self._decoder(), self.protocol.receive, self.gate.idle))
 
     def start_tcp(self, host: str, port: int) -> None:
         """Listen on ``host:port`` and serve the first client that connects, until it leaves."""
@@ -132,7 +153,8 @@ class TorchNotesServer(LanguageServer):
                     return
                 self.protocol.set_writer(writer)  # type: ignore[arg-type]
                 try:
-                    await pump(stream_chunks(reader), self._decoder(), self.protocol.receive)
+                    chunks = stream_chunks(reader, on_chunk=self.gate.busy)
+                    await pump(chunks, self._decoder(), self.protocol.receive, self.gate.idle)
                 finally:
                     done.set()
 
@@ -314,12 +336,11 @@ class TorchNotesServer(LanguageServer):
         if self._started:
             return
         self._started = True
-        # The Markdown parser is imported lazily (initialize never pays for it); build it
-        # now, off the event loop, while the notes load, so the first hover does not wait.
-        with contextlib.suppress(RuntimeError):  # no event loop: built on first use instead
-            self._warm_up = self.run_task(
-                asyncio.to_thread(safe_markdown.prepare), "prepare the Markdown parser"
-            )
+        # The Markdown parser and the analysis are imported lazily (initialize never pays
+        # for them); import them now, off the event loop, while the notes load and the client
+        # gets to its first didOpen, so the first hover does not wait for them.
+        with contextlib.suppress(RuntimeError):  # no event loop: imported on first use instead
+            self._warm_up = self.run_task(asyncio.to_thread(_warm_up), "warm up")
         self.report_errors(self.state.load(force=True))
         self.create_features()
         for feature in self.features:

@@ -291,22 +291,32 @@ class MessageDecoder:
 
 
 async def pump(
-    chunks: AsyncIterator[bytes], decoder: MessageDecoder, deliver: Callable[[Event], None]
+    chunks: AsyncIterator[bytes],
+    decoder: MessageDecoder,
+    deliver: Callable[[Event], None],
+    handled: Callable[[], None] = lambda: None,
 ) -> None:
-    """Feed every chunk to ``decoder`` and ``deliver`` each event, until the input ends."""
+    """Feed every chunk to ``decoder`` and ``deliver`` each event, until the input ends;
+    ``handled()`` after each chunk's events (pairs with the chunk sources' ``on_chunk``)."""
     async for chunk in chunks:
-        for event in decoder.feed(chunk):
-            deliver(event)
+        try:
+            for event in decoder.feed(chunk):
+                deliver(event)
+        finally:
+            handled()
     for event in decoder.close():
         deliver(event)
 
 
-async def stdin_chunks(stream: IO[bytes], size: int = CHUNK_BYTES) -> AsyncIterator[bytes]:
+async def stdin_chunks(
+    stream: IO[bytes], size: int = CHUNK_BYTES, on_chunk: Callable[[], None] = lambda: None
+) -> AsyncIterator[bytes]:
     """Chunks read from a blocking binary stream by a daemon thread, one at a time.
 
     The thread waits for each chunk to be taken before it reads the next, so a client
     that writes faster than the server reads fills the pipe, not the server's memory;
-    being a daemon, it never keeps the process alive once the server is done.
+    being a daemon, it never keeps the process alive once the server is done. It calls
+    ``on_chunk()`` as soon as a chunk is read (before the event loop wakes up for it).
     """
     loop = asyncio.get_running_loop()
     chunks: asyncio.Queue[bytes] = asyncio.Queue()
@@ -320,6 +330,8 @@ async def stdin_chunks(stream: IO[bytes], size: int = CHUNK_BYTES) -> AsyncItera
             except (OSError, ValueError):  # closed under us
                 chunk = b""
             taken.clear()
+            if chunk:
+                on_chunk()
             try:
                 loop.call_soon_threadsafe(chunks.put_nowait, chunk)
             except RuntimeError:  # the event loop is closed: the server is done
@@ -349,8 +361,12 @@ def _raw_reader(stream: IO[bytes]) -> Callable[[int], bytes]:
 
 
 async def stream_chunks(
-    reader: asyncio.StreamReader, size: int = CHUNK_BYTES
+    reader: asyncio.StreamReader,
+    size: int = CHUNK_BYTES,
+    on_chunk: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[bytes]:
-    """Chunks of an asyncio stream (a TCP connection), until it closes."""
+    """Chunks of an asyncio stream (a TCP connection), until it closes; ``on_chunk()``
+    as each one is read."""
     while chunk := await reader.read(size):
+        on_chunk()
         yield chunk
