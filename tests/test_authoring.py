@@ -15,6 +15,7 @@ from torch_notes.authoring.api import EXISTS, MISSING, UNCHECKED, check_symbol
 from torch_notes.authoring.checks import check_note_text
 from torch_notes.authoring.completion import complete
 from torch_notes.authoring.context import key_context, value_context
+from torch_notes.authoring.cursor import NoteFileCursor
 from torch_notes.authoring.outcomes import FAILED, PASSED, note_result, result_findings
 from torch_notes.authoring.preview import card_preview
 from torch_notes.authoring.scaffold import (
@@ -171,9 +172,10 @@ def test_value_context_finds_the_word_of_a_list() -> None:
 
 
 def _complete(row: int, column: int) -> list[types.CompletionItem]:
-    return complete(
+    cursor = NoteFileCursor(
         _lines(), row, column, index=INDEX, inventory=INVENTORY, lang="en", encoding="utf-16"
-    ).items
+    )
+    return complete(cursor).items
 
 
 def test_completion_of_symbols_related_ids_tags_and_fields() -> None:

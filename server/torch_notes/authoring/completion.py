@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from lsprotocol import types
 
-from torch_notes.analysis.positions import units_from_index
 from torch_notes.authoring.api import ROOTS, children
 from torch_notes.authoring.context import key_context, value_context
+from torch_notes.authoring.cursor import NoteFileCursor
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.loader import FILE_FIELDS
 from torch_notes.corpus.model import REQUIRES_TAGS
@@ -38,30 +38,13 @@ _KINDS = {
 }
 
 
-def _range(lines: Sequence[str], row: int, start: int, end: int, encoding: str) -> types.Range:
-    line = lines[row]
-    return types.Range(
-        types.Position(row, units_from_index(line, start, encoding)),
-        types.Position(row, units_from_index(line, end, encoding)),
-    )
-
-
-def complete(
-    lines: Sequence[str],
-    row: int,
-    column: int,
-    *,
-    index: CorpusIndex,
-    inventory: ApiInventory,
-    lang: str,
-    encoding: str,
-    note_id: str | None = None,
-) -> types.CompletionList:
-    """What to offer at ``column`` (a code-point index) of ``row``; ``index`` is the corpus
-    with this file's notes as written, ``note_id`` the note the cursor is in."""
+def complete(cursor: NoteFileCursor, note_id: str | None = None) -> types.CompletionList:
+    """What to offer at ``cursor``; ``note_id`` is the note the cursor is in."""
+    lines, row, column = cursor.lines, cursor.row, cursor.column
+    index, inventory, lang = cursor.index, cursor.inventory, cursor.lang
     value = value_context(lines, row, column)
     if value is not None:
-        edit = _range(lines, row, value.start, column, encoding)
+        edit = cursor.span(value.start, column)
         if value.field == "symbols":
             return _symbols(value.word, edit, index, inventory, lang)
         if value.field == "related":
@@ -76,7 +59,7 @@ def complete(
     parent = "notes" if key.new_item and key.parent.key == "notes" else key.parent.key
     allowed = FIELDS_BELOW.get(parent, ())
     present = set() if key.new_item else set(key.parent.siblings)
-    edit = _range(lines, row, key.start, column, encoding)
+    edit = cursor.span(key.start, column)
     items = [
         types.CompletionItem(
             label=name,

@@ -3,13 +3,13 @@ and on a note's id the card a Python file would show."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from lsprotocol import types
 
-from torch_notes.analysis.positions import units_from_index
 from torch_notes.authoring.api import EXISTS, MISSING, check_symbol, covered
 from torch_notes.authoring.context import value_context
+from torch_notes.authoring.cursor import NoteFileCursor
 from torch_notes.authoring.preview import card_preview
 from torch_notes.corpus.index import CorpusIndex
 from torch_notes.corpus.model import Note
@@ -52,36 +52,23 @@ def symbol_markdown(symbol: str, index: CorpusIndex, inventory: ApiInventory, la
 
 
 def note_file_hover(
-    lines: Sequence[str],
-    row: int,
-    column: int,
-    *,
-    index: CorpusIndex,
-    inventory: ApiInventory,
-    lang: str,
-    encoding: str,
-    verified: Mapping[str, str],
-    notes: Mapping[str, Note],
+    cursor: NoteFileCursor, *, verified: Mapping[str, str], notes: Mapping[str, Note]
 ) -> types.Hover | None:
-    """The hover at ``column`` (a code-point index) of ``row``; ``notes`` are the file's
-    loadable notes by id, ``index`` the corpus with them."""
-    found = value_context(lines, row, column, forward=True)
+    """The hover at ``cursor``; ``notes`` are the file's loadable notes by id."""
+    index, lang = cursor.index, cursor.lang
+    found = value_context(cursor.lines, cursor.row, cursor.column, forward=True)
     if found is None or not found.word:
         return None
     word = found.word
     if found.field == "symbols" and SYMBOL.match(word):
-        value = symbol_markdown(word, index, inventory, lang)
+        value = symbol_markdown(word, index, cursor.inventory, lang)
     elif found.field == "related" and word in index.by_id:
         value = card_markdown(index.by_id[word], lang, index, verified)
     elif found.field == "id" and word in notes:
         value = card_preview(notes[word], lang, index, verified)
     else:
         return None
-    line = lines[row]
-    span = types.Range(
-        types.Position(row, units_from_index(line, found.start, encoding)),
-        types.Position(row, units_from_index(line, found.end, encoding)),
-    )
     return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value), range=span
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+        range=cursor.span(found.start, found.end),
     )

@@ -21,6 +21,7 @@ from pygls.uris import to_fs_path
 from torch_notes.analysis.positions import index_from_units, units_from_index
 from torch_notes.authoring.checks import NoteFileReport, check_note_text
 from torch_notes.authoring.completion import complete
+from torch_notes.authoring.cursor import NoteFileCursor
 from torch_notes.authoring.findings import ERROR, INFORMATION, WARNING, Finding, Span
 from torch_notes.authoring.hover import note_file_hover
 from torch_notes.authoring.nodes import field, note_items
@@ -211,13 +212,15 @@ class NoteFilesFeature(ServerFeature):
                 return str(found[1].value) if found is not None else None
         return None
 
-    def hover(self, uri: str, position: types.Position) -> types.Hover | None:
+    def _note_file_cursor(
+        self, uri: str, position: types.Position
+    ) -> tuple[NoteFileReport, NoteFileCursor] | None:
         found = self._cursor(uri, position)
         if found is None:
             return None
         report, column = found
         state = self.server.state
-        return note_file_hover(
+        cursor = NoteFileCursor(
             report.lines,
             position.line,
             column,
@@ -225,26 +228,23 @@ class NoteFilesFeature(ServerFeature):
             inventory=self.inventory,
             lang=state.language,
             encoding=state.client.encoding,
-            verified=state.verified,
-            notes={note.id: note for note in report.notes},
         )
+        return report, cursor
+
+    def hover(self, uri: str, position: types.Position) -> types.Hover | None:
+        found = self._note_file_cursor(uri, position)
+        if found is None:
+            return None
+        report, cursor = found
+        notes = {note.id: note for note in report.notes}
+        return note_file_hover(cursor, verified=self.server.state.verified, notes=notes)
 
     def completion(self, uri: str, position: types.Position) -> types.CompletionList | None:
-        found = self._cursor(uri, position)
+        found = self._note_file_cursor(uri, position)
         if found is None:
             return None
-        report, column = found
-        state = self.server.state
-        return complete(
-            report.lines,
-            position.line,
-            column,
-            index=report.index,
-            inventory=self.inventory,
-            lang=state.language,
-            encoding=state.client.encoding,
-            note_id=self.note_id_at(report, position.line),
-        )
+        report, cursor = found
+        return complete(cursor, note_id=self.note_id_at(report, position.line))
 
     def code_lenses(
         self, uri: str, status: Callable[[str, str], str | None]
