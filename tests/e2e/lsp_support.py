@@ -133,6 +133,21 @@ async def hover_at(client: LanguageClient, uri: str, where: types.Position) -> t
     )
 
 
+async def hover_text_until(
+    client: LanguageClient, uri: str, where: types.Position, wanted: str, attempts: int
+) -> str:
+    """The hover's text at ``where``, asked again (one serverInfo round trip apart) until it
+    contains ``wanted`` or ``attempts`` hovers were asked; the last text either way."""
+    value = ""
+    for _ in range(attempts):
+        found = await hover_at(client, uri, where)
+        value = found.contents.value if found else ""
+        if wanted in value:
+            break
+        await server_info(client)
+    return value
+
+
 async def complete_at(
     client: LanguageClient, uri: str, where: types.Position
 ) -> list[types.CompletionItem]:

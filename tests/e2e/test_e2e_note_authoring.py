@@ -20,6 +20,7 @@ from lsp_support import (
     SERVER_COMMAND,
     complete_at,
     hover_at,
+    hover_text_until,
     open_document,
     position,
     server_info,
@@ -250,16 +251,8 @@ async def test_preview_shows_the_card_a_python_file_gets(client: LanguageClient)
     py_uri = (ROOT / "zeta.py").as_uri()
     open_document(client, py_uri, py)
 
-    async def card() -> str:
-        found = await hover_at(client, py_uri, position(client, py, "zeta", 1))
-        return found.contents.value if found else ""
-
-    loop_value = ""
-    for _ in range(100):
-        loop_value = await card()
-        if "Hurwitz zeta" in loop_value:
-            break
-        await wait_until(client, lambda info: True)
+    where = position(client, py, "zeta", 1)
+    loop_value = await hover_text_until(client, py_uri, where, "Hurwitz zeta", attempts=100)
     assert loop_value == preview["markdown"].split("---\n\n", 1)[1], loop_value
 
 

@@ -21,7 +21,7 @@ from authoring_support import (
 )
 from lsp_support import (
     SERVER_COMMAND,
-    hover_at,
+    hover_text_until,
     open_document,
     position,
     server_info,
@@ -111,16 +111,8 @@ async def test_a_failing_assert_is_shown_on_its_line_then_cleared(client: Langua
     py_uri = (ROOT / "use.py").as_uri()
     open_document(client, py_uri, text)
 
-    async def card() -> str:
-        hover = await hover_at(client, py_uri, position(client, text, "Bilinear", 2))
-        return hover.contents.value if hover else ""
-
-    value = ""
-    for _ in range(200):
-        value = await card()
-        if "(your environment)" in value:
-            break
-        await server_info(client)
+    where = position(client, text, "Bilinear", 2)
+    value = await hover_text_until(client, py_uri, where, "(your environment)", attempts=200)
     assert value.startswith("### Bilinear") and "(your environment)" in value, value
 
 

@@ -173,8 +173,17 @@ def running_code_server(
             shutil.copytree(logs, kept)
 
 
-def run_driver(tools, config: dict, artifacts: Path, name: str = "vscode") -> dict:
-    """Run ``vscode_driver.cjs`` with ``config`` (the common keys filled in); its JSON result."""
+def run_driver(
+    tools,
+    config: dict,
+    artifacts: Path,
+    name: str = "vscode",
+    *,
+    driver: Path = DRIVER,
+    timeout: float = 420,
+) -> dict:
+    """Run ``driver`` (``vscode_driver.cjs`` by default) with ``config`` (the common keys
+    filled in), killing it after ``timeout`` seconds; its JSON result."""
     result_path = artifacts / f"{name}-result.json"
     result_path.unlink(missing_ok=True)
     config = {
@@ -187,7 +196,7 @@ def run_driver(tools, config: dict, artifacts: Path, name: str = "vscode") -> di
     config_path = artifacts / f"{name}-driver.json"
     config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
     proc = subprocess.Popen(
-        [str(tools.node), str(DRIVER), str(config_path)],
+        [str(tools.node), str(driver), str(config_path)],
         env={**os.environ, "PATH": f"{tools.node.parent}:{os.environ.get('PATH', '')}"},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -196,7 +205,7 @@ def run_driver(tools, config: dict, artifacts: Path, name: str = "vscode") -> di
         start_new_session=True,
     )
     try:
-        stdout, stderr = proc.communicate(timeout=420)
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         kill_group(proc)
         stdout, stderr = proc.communicate()

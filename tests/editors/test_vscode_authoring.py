@@ -12,14 +12,12 @@ Screenshots go to ``.test-artifacts/`` and four of them to ``docs/images/``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from code_server_support import kill_group as _kill_group
+from code_server_support import run_driver
 from editor_support import EN_HOVER_TEXT, REPO_ROOT
 from test_vscode import code_server  # noqa: F401 - a fixture of this module too
 
@@ -79,17 +77,11 @@ def test_write_a_note_from_the_code_and_validate_it_on_save(
     (workspace / ".vscode" / "settings.json").write_text(
         json.dumps(WORKSPACE_SETTINGS, indent=2), encoding="utf-8"
     )
-    result_path = artifacts / "vscode-authoring-result.json"
-    result_path.unlink(missing_ok=True)
     config = {
         "url": code_server.url,
         "workspace": str(workspace),
         "file": "model.py",
-        "playwrightCore": str(vscode_tools.playwright_core),
-        "chromium": str(vscode_tools.chromium),
-        "artifacts": str(artifacts),
         "settingsPath": str(code_server.settings),
-        "result": str(result_path),
         "timeoutMs": 60000,
         "authoring": {
             "readyToken": "contiguous",
@@ -105,27 +97,9 @@ def test_write_a_note_from_the_code_and_validate_it_on_save(
             "timeoutMs": 120000,
         },
     }
-    config_path = artifacts / "vscode-authoring.json"
-    config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    proc = subprocess.Popen(
-        [str(vscode_tools.node), str(DRIVER), str(config_path)],
-        env={**os.environ, "PATH": f"{vscode_tools.node.parent}:{os.environ.get('PATH', '')}"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    result = run_driver(
+        vscode_tools, config, artifacts, "vscode-authoring", driver=DRIVER, timeout=480
     )
-    try:
-        stdout, stderr = proc.communicate(timeout=480)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        stdout, stderr = proc.communicate()
-    finally:
-        _kill_group(proc)
-    (artifacts / "vscode-authoring.log").write_text(stdout + stderr, encoding="utf-8")
-    assert result_path.is_file(), f"the driver wrote no result:\n{stderr[-3000:]}"
-    result = json.loads(result_path.read_text(encoding="utf-8"))
     steps = {s["name"]: s for s in result["steps"]}
     failed = [s for s in result["steps"] if not s["ok"]]
     if failed:
