@@ -46,15 +46,28 @@ def run_nvim(nvim: str, workdir: Path, settings: dict, snippet: SnippetCase) -> 
         snippet.prefix[:4]
     )  # a statement start holding the first letters of a snippet prefix
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = workdir / "report.json"
-    env = {
-        **os.environ,
+    variables = {
         "TN_CMD": json.dumps(server_command()),
         "TN_FILE": str(script),
         "TN_SETTINGS": json.dumps(settings),
         "TN_HOVER": json.dumps([CONTIGUOUS_LINE, hover_col]),
         "TN_LINE": json.dumps(len(lines) - 1),
         "TN_ACTION": snippet.title_en,
+    }
+    report, proc = headless_nvim(nvim, SCRIPT, workdir, variables, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    return report
+
+
+def headless_nvim(
+    nvim: str, lua: Path, workdir: Path, variables: dict[str, str], timeout: float
+) -> tuple[dict, subprocess.CompletedProcess[str]]:
+    """Run ``lua`` in a headless Neovim with its own XDG directories and ``variables`` in its
+    environment; the JSON report it wrote to ``$TN_OUT``, and the finished process."""
+    out = workdir / "report.json"
+    env = {
+        **os.environ,
+        **variables,
         "TN_OUT": str(out),
         "XDG_CONFIG_HOME": str(workdir / "config"),
         "XDG_DATA_HOME": str(workdir / "data"),
@@ -62,13 +75,13 @@ def run_nvim(nvim: str, workdir: Path, settings: dict, snippet: SnippetCase) -> 
         "XDG_CACHE_HOME": str(workdir / "cache"),
     }
     proc = subprocess.run(
-        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {SCRIPT}"],
+        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {lua}"],
         cwd=workdir,
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=timeout,
         check=False,
     )
     assert out.is_file(), (
@@ -76,8 +89,7 @@ def run_nvim(nvim: str, workdir: Path, settings: dict, snippet: SnippetCase) -> 
     )
     report = json.loads(out.read_text(encoding="utf-8"))
     assert "error" not in report, f"nvim script failed: {report['error']}\n{proc.stderr}"
-    assert proc.returncode == 0, proc.stderr
-    return report
+    return report, proc
 
 
 def check_hover(report: dict, expected: str) -> None:
@@ -137,9 +149,7 @@ def run_nvim_sidecar(nvim: str, workdir: Path, jedi: Path, with_torch_notes: boo
     script = workdir / "beside.py"
     script.write_text(BESIDE, encoding="utf-8")
     lines = BESIDE.split("\n")
-    out = workdir / "report.json"
-    env = {
-        **os.environ,
+    variables = {
         "TN_JEDI": json.dumps([str(jedi)]),
         "TN_ENV": sys.executable,
         "TN_CMD": json.dumps(server_command()) if with_torch_notes else "",
@@ -148,25 +158,8 @@ def run_nvim_sidecar(nvim: str, workdir: Path, jedi: Path, with_torch_notes: boo
         "TN_COMPLETIONS": json.dumps([[4, len("torch.")], [5, len("y.")]]),
         "TN_EMPTY": "6",
         "TN_ROUNDS": "20",
-        "TN_OUT": str(out),
-        "XDG_CONFIG_HOME": str(workdir / "config"),
-        "XDG_DATA_HOME": str(workdir / "data"),
-        "XDG_STATE_HOME": str(workdir / "state"),
-        "XDG_CACHE_HOME": str(workdir / "cache"),
     }
-    proc = subprocess.run(
-        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {SIDECAR_SCRIPT}"],
-        cwd=workdir,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=400,
-        check=False,
-    )
-    assert out.is_file(), f"no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert "error" not in report, f"nvim script failed: {report['error']}\n{proc.stderr}"
+    report, _ = headless_nvim(nvim, SIDECAR_SCRIPT, workdir, variables, timeout=400)
     return report
 
 
